@@ -1,0 +1,57 @@
+# eventapp: `make run` sets everything up and serves the demo; `make test` sets up and runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app eventapp
+export EVENTAPP_ENV ?= development
+
+.PHONY: run setup test test-fast bench lint translations translations-update vendor clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+.setup-stamp: $(BIN)/python pyproject.toml package.json package-lock.json
+	$(BIN)/pip install --quiet -e '.[test]'
+	npm ci --no-audit --no-fund --loglevel=error
+	touch .setup-stamp
+
+setup: .setup-stamp vendor translations
+
+vendor: .setup-stamp
+	@mkdir -p static/vendor
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
+
+translations: .setup-stamp
+	$(BIN)/pybabel compile --use-fuzzy -d eventapp/translations -f -q 2>/dev/null || $(BIN)/pybabel compile -d eventapp/translations -f
+
+translations-update: .setup-stamp
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o eventapp/translations/messages.pot --no-location --sort-output --project eventapp .
+	$(BIN)/pybabel update -i eventapp/translations/messages.pot -d eventapp/translations --no-fuzzy-matching --ignore-obsolete
+
+run: setup
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo ""
+	@echo "  eventapp is at http://127.0.0.1:$(PORT)/   (organiser pages: http://127.0.0.1:$(PORT)/login)"
+	@echo ""
+	@trap 'kill 0' EXIT; $(FLASK) worker & $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+test-fast: setup
+	$(BIN)/pytest -x -q -m "not browser" $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m bench
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .setup-stamp

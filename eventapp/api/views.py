@@ -1,0 +1,38 @@
+"""JSON API, version 1 (read-only, public)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, url_for
+from sqlalchemy import select
+
+from eventapp.db import db, utcnow
+from eventapp.events.models import Event, EventStatus
+from eventapp.extensions import csrf
+from eventapp.registration.services import registration_window, seats_left
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.get("/events")
+def events():
+    now = utcnow()
+    published = db.session.scalars(select(Event).where(Event.status == EventStatus.PUBLISHED)
+                                   .order_by(Event.event_date)).all()
+    return jsonify([
+        {
+            "slug": event.slug,
+            "title": {"ja": event.title_ja, "en": event.title_en},
+            "edition": event.edition,
+            "starts_at": event.starts_at.isoformat(),
+            "ends_at": event.ends_at.isoformat(),
+            "venue": event.venue_name,
+            "registration_status": registration_window(db.session, event, now=now).value,
+            "registration_opens_at": event.registration_opens_at.isoformat(),
+            "registration_closes_at": event.registration_closes_at.isoformat(),
+            "capacity": event.capacity,
+            "seats_left": seats_left(db.session, event),
+            "url": url_for("events.show", slug=event.slug, _external=True),
+        }
+        for event in published
+    ])

@@ -1,0 +1,115 @@
+"""Public event pages and the organisers' event editor."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from eventapp.accounts.auth import organiser_required
+from eventapp.db import db, utcnow
+from eventapp.events import services
+from eventapp.events.forms import EventForm
+from eventapp.events.models import Event, EventStatus, RegistrationWindow
+from eventapp.registration.forms import ConfirmForm
+from eventapp.registration.services import category_seats_left, registration_window, seats_left
+from eventapp.web import public_base_url, with_public_event
+
+bp = Blueprint("events", __name__)
+
+
+@bp.get("/")
+def index():
+    events = db.session.scalars(select(Event).where(Event.status != EventStatus.DRAFT)
+                                .order_by(Event.event_date.desc())).all()
+    now = utcnow()
+    windows = {e.id: registration_window(db.session, e, now=now) for e in events}
+    return render_template("events/index.html", events=events, windows=windows, Window=RegistrationWindow)
+
+
+@bp.get("/events/<slug>")
+@with_public_event
+def show(event: Event):
+    return render_template(
+        "events/show.html", event=event, window=registration_window(db.session, event, now=utcnow()),
+        seats_left=seats_left(db.session, event), Window=RegistrationWindow,
+        category_seats={c.id: category_seats_left(db.session, event, c) for c in event.categories},
+    )
+
+
+# --- organisers ---------------------------------------------------------------------------------
+
+
+@bp.get("/admin/events")
+@organiser_required
+def admin_list():
+    events = db.session.scalars(select(Event).order_by(Event.event_date.desc())).all()
+    return render_template("events/admin_list.html", events=events)
+
+
+@bp.route("/admin/events/new", methods=["GET", "POST"])
+@organiser_required
+def admin_create():
+    form = EventForm()
+    if not form.is_submitted():
+        latest = db.session.scalar(select(Event).order_by(Event.event_date.desc()).limit(1))
+        if latest is not None:  # a new year starts from last year's settings
+            form.fill_from(services.EventDetails.of(latest))
+            form.slug.data = ""
+            form.edition.data = latest.edition + 1
+            form.fiscal_year.data = latest.fiscal_year + 1
+            form.status.data = EventStatus.DRAFT.value
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(db.session, details=form.details())
+        except services.SlugTaken:
+            db.session.rollback()
+            form.slug.errors.append(_("Slug (URL name): another event uses it. Please choose another."))
+        else:
+            db.session.commit()
+            flash(_("The event has been created."), "success")
+            return redirect(url_for("events.admin_edit", event_id=event.id))
+    return render_template("events/admin_form.html", form=form, event=None), 422 if form.errors else 200
+
+
+@bp.route("/admin/events/<int:event_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def admin_edit(event_id: int):
+    event = db.session.get(Event, event_id) or abort(404)
+    form = EventForm()
+    if not form.is_submitted():
+        form.fill_from(services.EventDetails.of(event))
+    if form.validate_on_submit():
+        try:
+            services.update_event(db.session, event, details=form.details(), now=utcnow(),
+                                  base_url=public_base_url())
+        except services.SlugTaken:
+            db.session.rollback()
+            form.slug.errors.append(_("Slug (URL name): another event uses it. Please choose another."))
+        else:
+            db.session.commit()
+            flash(_("The event has been saved."), "success")
+            return redirect(url_for("events.admin_edit", event_id=event.id))
+    return render_template("events/admin_form.html", form=form, event=event,
+                           confirm_form=ConfirmForm()), 422 if form.errors else 200
+
+
+@bp.post("/admin/events/<int:event_id>/categories")
+@organiser_required
+def admin_categories(event_id: int):
+    event = db.session.get(Event, event_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    capacities: dict[int, tuple[int | None, bool]] = {}
+    for category in event.categories:
+        raw = (request.form.get(f"capacity-{category.id}") or "").strip()
+        if raw and (not raw.isdigit() or int(raw) > 100000):
+            flash(_("Capacity of %(category)s: enter a whole number of people, or leave it empty for no limit.",
+                    category=category.label_ja), "danger")
+            return redirect(url_for("events.admin_edit", event_id=event.id))
+        capacities[category.id] = (int(raw) if raw else None, request.form.get(f"open-{category.id}") == "on")
+    services.set_category_capacities(db.session, event, capacities=capacities, now=utcnow(),
+                                     base_url=public_base_url())
+    db.session.commit()
+    flash(_("The categories have been saved."), "success")
+    return redirect(url_for("events.admin_edit", event_id=event.id))

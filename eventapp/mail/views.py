@@ -1,0 +1,58 @@
+"""The outbox, readable by organisers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from eventapp.accounts.auth import organiser_required
+from eventapp.db import db
+from eventapp.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
+from eventapp.mail.services import retry_now
+from eventapp.registration.forms import ConfirmForm
+
+bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
+PAGE_SIZE = 50
+
+
+@bp.get("/")
+@organiser_required
+def index():
+    status = request.args.get("status", "")
+    page = max(request.args.get("page", 1, type=int), 1)
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in {s.value for s in OutboxStatus}:
+        stmt = stmt.where(OutboxMessage.status == status)
+    messages = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    return render_template("mail/outbox.html", messages=messages, counts=counts, status=status, page=page,
+                           page_size=PAGE_SIZE, Status=OutboxStatus)
+
+
+@bp.get("/<int:message_id>")
+@organiser_required
+def show(message_id: int):
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    return render_template("mail/message.html", message=message, form=ConfirmForm())
+
+
+@bp.get("/<int:message_id>/attachments/<int:attachment_id>")
+@organiser_required
+def attachment(message_id: int, attachment_id: int):
+    item = db.session.get(OutboxAttachment, attachment_id)
+    if item is None or item.message_id != message_id:
+        abort(404)
+    return Response(item.content, mimetype=item.content_type,
+                    headers={"Content-Disposition": f'inline; filename="{item.filename}"'})
+
+
+@bp.post("/<int:message_id>/retry")
+@organiser_required
+def retry(message_id: int):
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    if ConfirmForm().validate_on_submit() and message.status in (OutboxStatus.FAILED, OutboxStatus.HELD):
+        retry_now(db.session, message)
+        db.session.commit()
+        flash(_("The message will be sent again."), "success")
+    return redirect(url_for("mail.show", message_id=message.id))

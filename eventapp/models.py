@@ -1,0 +1,13 @@
+"""Every feature's models, imported so metadata and migrations see them all."""
+
+from eventapp.accounts.models import Role, User
+from eventapp.directory.models import Company, ExchangeGroup, company_groups
+from eventapp.events.models import CategoryCode, Event, EventCategory, EventStatus
+from eventapp.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
+from eventapp.registration.models import Registration, RegistrationChange, RegistrationStatus
+
+__all__ = [
+    "CategoryCode", "Company", "Event", "EventCategory", "EventStatus", "ExchangeGroup", "OutboxAttachment",
+    "OutboxMessage", "OutboxStatus", "Registration", "RegistrationChange", "RegistrationStatus", "Role", "User",
+    "company_groups",
+]

@@ -1,0 +1,222 @@
+"""Public registration pages: the form, the confirmation, and "my registration" behind a private link."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from eventapp.db import db, utcnow
+from eventapp.directory.models import ExchangeGroup
+from eventapp.events.calendar import event_ics
+from eventapp.events.models import Event, RegistrationWindow
+from eventapp.i18n import current_locale
+from eventapp.registration import services
+from eventapp.registration.errors import AlreadyRegistered, EditingClosed, EmailTaken, NotCancellable, RegistrationNotOpen
+from eventapp.registration.forms import ConfirmForm, RegistrationForm, ResendLinkForm
+from eventapp.registration.links import LinkExpired, manage_link_token, registration_for_link
+from eventapp.registration.models import Registration, RegistrationStatus
+from eventapp.registration.notifications import queue_link_resent
+from eventapp.registration.qr import qr_png
+from eventapp.text import email_key
+from eventapp.web import public_base_url, with_public_event
+
+bp = Blueprint("registration", __name__)
+LAST_REGISTRATION_KEY = "last_registration_id"
+
+
+def _form_for(event: Event, form: RegistrationForm | None = None, *, public_only: bool = True) -> RegistrationForm:
+    form = form or RegistrationForm()
+    categories = [c for c in event.categories if c.is_open or not public_only]
+    groups = db.session.scalars(select(ExchangeGroup).order_by(ExchangeGroup.sort_key)).all()
+    seats = {c.id: services.category_seats_left(db.session, event, c) for c in categories}
+    form.setup_choices(categories=categories, groups=groups, locale=current_locale(), seats_by_category=seats)
+    return form
+
+
+def _page(event: Event, form: RegistrationForm, status: int = 200, **extra):
+    now = utcnow()
+    context = {
+        "event": event,
+        "form": form,
+        "window": services.registration_window(db.session, event, now=now),
+        "seats_left": services.seats_left(db.session, event),
+        "Window": RegistrationWindow,
+        **extra,
+    }
+    return render_template("registration/register.html", **context), status
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@with_public_event
+def register(event: Event):
+    form = _form_for(event)
+    if g.get("csrf_failed"):
+        flash(_("The form had expired (or was opened in another tab). Your answers are kept: "
+                "please check them and send the form again."), "warning")
+        return _page(event, form, status=400)
+    if not form.is_submitted():
+        form.submission_id.data = uuid.uuid4().hex
+        return _page(event, form)
+    if not form.validate():
+        return _page(event, form, status=422)
+    try:
+        outcome = services.register(
+            db.session, event, answers=form.answers(locale=current_locale()), now=utcnow(),
+            base_url=public_base_url(), submission_id=form.submission_id.data or None,
+        )
+    except RegistrationNotOpen as exc:
+        db.session.rollback()
+        return _page(event, form, status=409, refused=exc.window)
+    except AlreadyRegistered:
+        db.session.rollback()
+        return render_template("registration/already_registered.html", event=event,
+                               resend_form=ResendLinkForm(email=form.email.data)), 409
+    db.session.commit()
+    session[LAST_REGISTRATION_KEY] = outcome.registration.id
+    return redirect(url_for("registration.registered", slug=event.slug))
+
+
+@bp.get("/events/<slug>/register/done")
+@with_public_event
+def registered(event: Event):
+    registration_id = session.get(LAST_REGISTRATION_KEY)
+    registration = db.session.get(Registration, registration_id) if registration_id else None
+    if registration is None or registration.event_id != event.id:
+        return redirect(url_for("registration.register", slug=event.slug))
+    return render_template(
+        "registration/registered.html", event=event, registration=registration,
+        manage_token=manage_link_token(registration),
+        waitlist_position=services.waitlist_position(db.session, registration),
+    )
+
+
+@bp.route("/events/<slug>/resend-link", methods=["GET", "POST"])
+@with_public_event
+def resend_link(event: Event):
+    form = ResendLinkForm()
+    if form.validate_on_submit():
+        registration = db.session.scalar(select(Registration).where(
+            Registration.event_id == event.id, Registration.email_key == email_key(form.email.data)))
+        if registration is not None:
+            queue_link_resent(db.session, registration, base_url=public_base_url())
+            db.session.commit()
+        flash(_("If this address is registered, we have sent the link to it. Please check your mail "
+                "(and the spam folder)."), "success")
+        return redirect(url_for("events.show", slug=event.slug))
+    return render_template("registration/resend_link.html", event=event, form=form)
+
+
+# --- my registration ---------------------------------------------------------------------------
+
+
+def _registration_or_410(link_token: str) -> Registration:
+    try:
+        registration = registration_for_link(db.session, link_token)
+    except LinkExpired:
+        abort(410)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.get("/my/<link_token>")
+def my_registration(link_token: str):
+    registration = _registration_or_410(link_token)
+    return render_template(
+        "registration/my_registration.html", registration=registration, event=registration.event,
+        link_token=link_token, now=utcnow(), form=ConfirmForm(),
+        waitlist_position=services.waitlist_position(db.session, registration),
+        answers=services.RegistrationAnswers.of(registration),
+    )
+
+
+@bp.route("/my/<link_token>/edit", methods=["GET", "POST"])
+def edit_my_registration(link_token: str):
+    registration = _registration_or_410(link_token)
+    event = registration.event
+    form = _form_for(event)
+    del form.category
+    if not form.is_submitted():
+        form.fill_from(services.RegistrationAnswers.of(registration))
+    context = {"registration": registration, "event": event, "form": form, "link_token": link_token,
+               "now": utcnow()}
+    if g.get("csrf_failed"):
+        flash(_("The form had expired. Your answers are kept: please send them again."), "warning")
+        return render_template("registration/edit.html", **context), 400
+    if form.is_submitted():
+        if not form.validate():
+            return render_template("registration/edit.html", **context), 422
+        answers = form.answers(locale=registration.locale)
+        answers.category_code = registration.category.code.value
+        try:
+            services.update_answers(db.session, registration, answers=answers, now=utcnow(), actor="attendee",
+                                    base_url=public_base_url())
+        except EditingClosed:
+            db.session.rollback()
+            flash(_("Changes are no longer possible. Please contact the organisers."), "danger")
+            return redirect(url_for("registration.my_registration", link_token=link_token))
+        except EmailTaken:
+            db.session.rollback()
+            form.email.errors.append(_("E-mail: another registration uses this address. Please use another one."))
+            return render_template("registration/edit.html", **context), 409
+        db.session.commit()
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("registration.my_registration", link_token=link_token))
+    return render_template("registration/edit.html", **context)
+
+
+@bp.route("/my/<link_token>/cancel", methods=["GET", "POST"])
+def cancel_my_registration(link_token: str):
+    registration = _registration_or_410(link_token)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel(db.session, registration, now=utcnow(), actor="attendee", base_url=public_base_url())
+        except NotCancellable:
+            db.session.rollback()
+            flash(_("The event is over; the registration can no longer be cancelled."), "danger")
+            return redirect(url_for("registration.my_registration", link_token=link_token))
+        db.session.commit()
+        flash(_("Your registration has been cancelled. We have sent you a confirmation by e-mail."), "success")
+        return redirect(url_for("registration.my_registration", link_token=link_token))
+    return render_template("registration/cancel.html", registration=registration, event=registration.event,
+                           form=form, link_token=link_token)
+
+
+@bp.post("/my/<link_token>/resend")
+def resend_my_link(link_token: str):
+    registration = _registration_or_410(link_token)
+    if ConfirmForm().validate_on_submit():
+        queue_link_resent(db.session, registration, base_url=public_base_url())
+        db.session.commit()
+        flash(_("We have sent the link to %(email)s again.", email=registration.email), "success")
+    return redirect(url_for("registration.my_registration", link_token=link_token))
+
+
+@bp.get("/my/<link_token>/qr.png")
+def my_qr_png(link_token: str):
+    registration = _registration_or_410(link_token)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        abort(404)
+    return Response(qr_png(registration.token), mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/my/<link_token>/calendar.ics")
+def my_calendar(link_token: str):
+    registration = _registration_or_410(link_token)
+    return _ics_response(registration.event, registration.locale)
+
+
+def _ics_response(event: Event, locale: str) -> Response:
+    body = event_ics(event, locale=locale, url=url_for("events.show", slug=event.slug, _external=True))
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'})
+
+
+@bp.get("/events/<slug>/calendar.ics")
+@with_public_event
+def event_calendar(event: Event):
+    return _ics_response(event, current_locale())

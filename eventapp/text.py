@@ -1,0 +1,153 @@
+"""Japanese text normalisation, validation helpers and the 五十音 sort key (see JAPANESE.md)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import jaconv
+
+_SPACES = re.compile(r"\s+")
+# NFKC would fold these compatibility ideographs (e.g. 神 U+FA19 -> 神); names keep them as typed.
+_COMPAT_IDEOGRAPHS = re.compile(r"([\uF900-\uFAFF\U0002F800-\U0002FA1F])")
+_NUMBER_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ー〜~～()（）.]")
+_KATAKANA_READING = re.compile(r"^[ァ-ヶー・ ]+$")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def nfkc_keep_variants(value: str) -> str:
+    parts = _COMPAT_IDEOGRAPHS.split(value)
+    return "".join(p if _COMPAT_IDEOGRAPHS.fullmatch(p) else unicodedata.normalize("NFKC", p) for p in parts)
+
+
+def normalize_text(value: str | None) -> str:
+    """NFKC (keeping variant kanji), no control characters, trimmed, runs of spaces collapsed."""
+    if not value:
+        return ""
+    value = _CONTROL_CHARS.sub("", nfkc_keep_variants(value))
+    return _SPACES.sub(" ", value).strip()
+
+
+def normalize_multiline(value: str | None) -> str:
+    if not value:
+        return ""
+    value = _CONTROL_CHARS.sub("", nfkc_keep_variants(value.replace("\r\n", "\n")))
+    lines = [_SPACES.sub(" ", line).strip() for line in value.split("\n")]
+    return "\n".join(lines).strip()
+
+
+def to_katakana_reading(value: str | None) -> str:
+    """Hiragana and half-width kana become full-width katakana; spaces are collapsed."""
+    return jaconv.hira2kata(normalize_text(value))
+
+
+def is_katakana_reading(value: str) -> bool:
+    return bool(_KATAKANA_READING.match(value))
+
+
+def digits_only(value: str | None) -> str | None:
+    """Digits of a phone number or postcode after NFKC; None when anything but digits and separators is left."""
+    cleaned = _NUMBER_SEPARATORS.sub("", normalize_text(value))
+    return cleaned if cleaned.isdigit() or cleaned == "" else None
+
+
+_ELEVEN_DIGIT_PREFIXES = ("070", "080", "090", "050", "0800")
+
+
+def is_valid_phone(digits: str) -> bool:
+    if not digits.startswith("0"):
+        return False
+    if digits.startswith(_ELEVEN_DIGIT_PREFIXES):
+        return len(digits) == 11
+    return len(digits) == 10
+
+
+def format_phone(digits: str | None) -> str:
+    """Hyphenated for display. Area codes vary in length; this covers the common shapes."""
+    if not digits:
+        return ""
+    if len(digits) == 11 and digits.startswith("0800"):
+        return f"{digits[:4]}-{digits[4:7]}-{digits[7:]}"
+    if len(digits) == 11:
+        return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
+    if len(digits) == 10 and digits.startswith(("0120", "0570")):
+        return f"{digits[:4]}-{digits[4:7]}-{digits[7:]}"
+    if len(digits) == 10 and digits.startswith(("03", "06")):
+        return f"{digits[:2]}-{digits[2:6]}-{digits[6:]}"
+    if len(digits) == 10:
+        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    return digits
+
+
+def format_postcode(digits: str | None) -> str:
+    if not digits or len(digits) != 7:
+        return digits or ""
+    return f"〒{digits[:3]}-{digits[3:]}"
+
+
+# --- 五十音 sorting -----------------------------------------------------------------------------
+
+_SMALL_TO_LARGE = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
+_VOWEL_OF = {}
+for _vowel, _row in zip(
+    "アイウエオ",
+    (
+        "アカサタナハマヤラワガザダバパァャヮヵ",
+        "イキシチニヒミリギジヂビピィ",
+        "ウクスツヌフムユルグズヅブプゥュッヴ",
+        "エケセテネヘメレゲゼデベペェヶ",
+        "オコソトノホモヨロヲゴゾドボポォョ",
+    ),
+    strict=True,
+):
+    for _kana in _row:
+        _VOWEL_OF[_kana] = _vowel
+_VOWEL_OF["ン"] = "ン"
+
+LEGAL_FORM_READINGS = ("カブシキガイシャ", "カブシキカイシャ", "ユウゲンガイシャ", "ゴウドウガイシャ", "ゴウシガイシャ",
+                       "ゴウメイガイシャ", "イッパンシャダンホウジン", "イッパンザイダンホウジン", "コウエキシャダンホウジン",
+                       "コウエキザイダンホウジン", "トクテイヒエイリカツドウホウジン", "エヌピーオーホウジン")
+LEGAL_FORM_NAMES = ("株式会社", "(株)", "㈱", "有限会社", "(有)", "㈲", "合同会社", "合資会社", "合名会社",
+                    "一般社団法人", "一般財団法人", "公益社団法人", "公益財団法人", "特定非営利活動法人", "NPO法人")
+
+
+def gojuon_sort_key(reading: str | None) -> str:
+    """A string whose binary order is 五十音順: base kana first (ガ=カ, ッ=ツ, ー=its vowel, ヴ=ウ),
+    then the exact kana to break ties, so ハ < バ < パ and ツ < ッ in a stable way."""
+    kata = to_katakana_reading(reading).replace(" ", "").replace("・", "")
+    primary: list[str] = []
+    for ch in kata:
+        if ch == "ー":
+            primary.append(_VOWEL_OF.get(primary[-1], "ー") if primary else "ー")
+            continue
+        base = unicodedata.normalize("NFD", ch)[0].translate(_SMALL_TO_LARGE)
+        if ch == "ヴ":
+            base = "ウ"
+        primary.append(base)
+    return "".join(primary) + "\x01" + kata
+
+
+def strip_legal_form_reading(reading: str) -> str:
+    for form in LEGAL_FORM_READINGS:
+        if reading.startswith(form):
+            return reading[len(form):].strip()
+        if reading.endswith(form):
+            return reading[: -len(form)].strip()
+    return reading
+
+
+def strip_legal_form_name(name: str) -> str:
+    for form in LEGAL_FORM_NAMES:
+        name = name.replace(form, "")
+    return name.strip()
+
+
+def company_sort_key(name: str, reading: str | None) -> str:
+    reading = to_katakana_reading(reading)
+    if reading:
+        return gojuon_sort_key(strip_legal_form_reading(reading.replace(" ", "")))
+    return "\x7f" + strip_legal_form_name(name)
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()

@@ -1,0 +1,190 @@
+"""Fixtures: every test that takes `app` runs on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL.
+
+The schema comes from the Alembic migrations (never create_all), built once per database per worker:
+SQLite copies a migrated template file per test; PostgreSQL truncates every table between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from config import TestConfig
+from eventapp import create_app
+from eventapp.db import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+        db.engine.dispose()
+
+
+def _test_config() -> dict:
+    return {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A database of this worker's own, created fresh and migrated. Unreachable → the run fails."""
+    base = make_url(TEST_DATABASE_URL)
+    name = f"{base.database}_eventapp_{_worker()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = base.set(database=name).render_as_string(hide_password=False)
+    _migrate(url)
+    return url
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = [row[0] for row in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        if tables:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    _truncate_all(url)
+    return url
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict:
+    return {**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url, "JOBS_SQLITE_PATH": str(tmp_path / "jobs.db")}
+
+
+@pytest.fixture
+def app(app_config) -> Iterator[Flask]:
+    app = create_app(app_config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+ORGANISER_PASSWORD = "organiser-password-123"
+STAFF_PASSWORD = "staff-password-1234"
+
+
+@pytest.fixture
+def organiser(session):
+    from eventapp.accounts.models import Role
+    from eventapp.accounts.services import create_user
+
+    user = create_user(session, email="jimukyoku@example.jp", display_name="事務局 太郎",
+                       password=ORGANISER_PASSWORD, role=Role.ORGANISER)
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def staff(session):
+    from eventapp.accounts.models import Role
+    from eventapp.accounts.services import create_user
+
+    user = create_user(session, email="uketsuke@example.jp", display_name="受付 花子",
+                       password=STAFF_PASSWORD, role=Role.STAFF)
+    session.commit()
+    return user
+
+
+def login(client, email: str, password: str):
+    from tests.helpers import csrf_token_from
+
+    page = client.get("/login")
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": csrf_token_from(page)})
+
+
+@pytest.fixture
+def organiser_client(app, organiser):
+    client = app.test_client()
+    response = login(client, organiser.email, ORGANISER_PASSWORD)
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def staff_client(app, staff):
+    client = app.test_client()
+    response = login(client, staff.email, STAFF_PASSWORD)
+    assert response.status_code == 302
+    return client
+
+
+# --- a live server and a real browser -------------------------------------------------------------
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("EVENTAPP_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium is required (EVENTAPP_REQUIRE_BROWSER=1) but {CHROMIUM} is missing")
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

@@ -1,0 +1,77 @@
+"""Builders and small helpers for tests."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time, timedelta
+
+from eventapp.db import utcnow
+from eventapp.events.models import CategoryCode, EventStatus
+from eventapp.events.services import EventDetails, create_event
+from eventapp.registration.services import RegistrationAnswers, register
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_SUBMISSION = re.compile(r'name="submission_id"[^>]*value="([^"]*)"')
+BASE_URL = "http://testserver/"
+
+
+def csrf_token_from(response) -> str:
+    match = _CSRF.search(response.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def submission_id_from(response) -> str:
+    match = _SUBMISSION.search(response.get_data(as_text=True))
+    assert match, "no submission id on the page"
+    return match.group(1)
+
+
+def make_event(session, *, slug: str = "godo-2027", capacity: int = 100, status: EventStatus = EventStatus.PUBLISHED,
+               opens_in: timedelta = timedelta(days=-1), closes_in: timedelta = timedelta(days=30),
+               category_capacities: dict[CategoryCode, int | None] | None = None, **overrides):
+    now = utcnow()
+    details = EventDetails(
+        slug=slug, title_ja="第31回 東京都異業種交流グループ合同交流会", title_en="31st Joint Exchange Meeting",
+        edition=31, fiscal_year=2026, event_date=overrides.pop("event_date", date(2027, 2, 18)),
+        doors_time=time(13, 0), start_time=time(13, 30), end_time=time(17, 30),
+        venue_name="東京都立産業技術研究センター 本部", venue_address="東京都江東区青海2-4-10",
+        venue_access="ゆりかもめ「テレコムセンター」駅 徒歩1分", venue_map_url="", description_ja="",
+        description_en="", capacity=capacity, registration_opens_at=now + opens_in,
+        registration_closes_at=now + closes_in, edit_deadline_at=None, status=status,
+    )
+    for key, value in overrides.items():
+        setattr(details, key, value)
+    event = create_event(session, details=details, category_capacities=category_capacities)
+    session.commit()
+    return event
+
+
+def answers(n: int = 1, **overrides) -> RegistrationAnswers:
+    values = dict(
+        category_code="general", family_name="山田", given_name=f"太郎{n}", family_kana="ヤマダ",
+        given_kana="タロウ", email=f"taro{n}@example.jp", company_name="株式会社サンプル", department="営業部",
+        phone="0312345678", attends_party=True, consent_privacy=True,
+    )
+    values.update(overrides)
+    return RegistrationAnswers(**values)
+
+
+def make_registration(session, event, n: int = 1, **overrides):
+    outcome = register(session, event, answers=answers(n, **overrides), now=utcnow(), base_url=BASE_URL)
+    session.commit()
+    return outcome.registration
+
+
+def form_data(**overrides) -> dict:
+    """What the registration form posts, as a person would type it."""
+    data = {
+        "category": "general", "family_name": "山田", "given_name": "太郎", "family_kana": "ヤマダ",
+        "given_kana": "タロウ", "romaji": "YAMADA Taro", "company_name": "株式会社サンプル", "company_kana": "サンプル",
+        "department": "営業部", "job_title": "部長", "industry_code": "E", "employees_band": "21-50", "group_id": "",
+        "email": "taro@example.jp", "email_confirm": "taro@example.jp", "phone": "03-1234-5678",
+        "postcode": "135-0064", "address": "東京都江東区青海2-4-10", "attends_party": "yes", "message": "",
+        "consent_privacy": "y",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}

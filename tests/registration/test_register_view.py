@@ -1,0 +1,98 @@
+"""The public registration form, end to end through Flask."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from eventapp.db import utcnow
+from eventapp.mail.models import OutboxMessage
+from eventapp.registration.models import Registration, RegistrationStatus
+from tests.helpers import csrf_token_from, form_data, make_event, submission_id_from
+
+
+def _post(client, slug, **overrides):
+    page = client.get(f"/events/{slug}/register")
+    data = form_data(**overrides)
+    data["csrf_token"] = csrf_token_from(page)
+    data.setdefault("submission_id", submission_id_from(page))
+    return client.post(f"/events/{slug}/register", data=data)
+
+
+def test_register_normalises_and_confirms(client, session):
+    event = make_event(session)
+    response = _post(client, event.slug, family_kana="ﾔﾏﾀﾞ", given_kana="たろう", phone="０３ー１２３４ー５６７８",
+                     postcode="１３５−００６４", family_name="髙﨑", email="Taro@Example.JP", email_confirm="taro@example.jp")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    registration = session.scalar(select(Registration))
+    assert registration.family_name == "髙﨑"
+    assert registration.family_kana == "ヤマダ" and registration.given_kana == "タロウ"
+    assert registration.phone == "0312345678" and registration.phone_display == "03-1234-5678"
+    assert registration.postcode == "1350064"
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert len(registration.token) >= 22 and registration.receipt_code.isdigit()
+    done = client.get(response.headers["Location"])
+    body = done.get_data(as_text=True)
+    assert registration.receipt_code in body and "qr.png" in body
+    message = session.scalar(select(OutboxMessage))
+    assert message.to_address == registration.email and registration.receipt_code in message.body_text
+
+
+def test_bad_input_is_reported_per_field_and_kept(client, session):
+    event = make_event(session)
+    response = _post(client, event.slug, family_name="", family_kana="山田", email="taro＠example.jp",
+                     email_confirm="other@example.jp", given_name="<script>alert(1)</script>", company_name="株" * 200)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "姓：入力してください。" in body or "Family name: please fill this in." in body
+    assert "全角" in body  # the full-width ＠ is named
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert(1)" not in body
+    assert session.scalar(select(func.count(Registration.id))) == 0
+
+
+def test_double_submit_makes_one_registration(client, session):
+    event = make_event(session)
+    page = client.get(f"/events/{event.slug}/register")
+    data = form_data() | {"csrf_token": csrf_token_from(page), "submission_id": submission_id_from(page)}
+    first = client.post(f"/events/{event.slug}/register", data=data)
+    second = client.post(f"/events/{event.slug}/register", data=data)
+    assert first.status_code == second.status_code == 302
+    assert session.scalar(select(func.count(Registration.id))) == 1
+
+
+def test_same_email_twice_offers_the_link(client, session):
+    event = make_event(session)
+    assert _post(client, event.slug).status_code == 302
+    again = _post(client, event.slug, email="TARO@example.jp", email_confirm="TARO@example.jp")
+    assert again.status_code == 409
+    assert session.scalar(select(func.count(Registration.id))) == 1
+
+
+def test_submitting_after_registration_closed_refuses_and_saves_nothing(client, session):
+    event = make_event(session)
+    page = client.get(f"/events/{event.slug}/register")  # opened while still open...
+    event.registration_closes_at = utcnow() - timedelta(minutes=1)  # ...sent after the close
+    session.commit()
+    data = form_data() | {"csrf_token": csrf_token_from(page), "submission_id": submission_id_from(page)}
+    response = client.post(f"/events/{event.slug}/register", data=data)
+    assert response.status_code == 409
+    assert 'value="山田"' in response.get_data(as_text=True)  # what was typed is still there
+    assert session.scalar(select(func.count(Registration.id))) == 0
+
+
+def test_pages_say_when_registration_is_not_open(client, session):
+    make_event(session, slug="later", opens_in=timedelta(days=3))
+    make_event(session, slug="past", opens_in=timedelta(days=-10), closes_in=timedelta(days=-1))
+    assert 'name="family_name"' not in client.get("/events/later/register").get_data(as_text=True)
+    assert 'name="family_name"' not in client.get("/events/past/register").get_data(as_text=True)
+
+
+def test_missing_csrf_keeps_answers(client, session, app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    event = make_event(session)
+    data = form_data(family_name="佐藤")
+    response = client.post(f"/events/{event.slug}/register", data=data)
+    assert response.status_code == 400
+    assert 'value="佐藤"' in response.get_data(as_text=True)
+    assert session.scalar(select(func.count(Registration.id))) == 0
