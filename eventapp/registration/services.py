@@ -134,6 +134,7 @@ def register(
     submission_id: str | None = None,
     source: RegistrationSource = RegistrationSource.WEB,
     actor: str = "attendee",
+    notify: bool = True,
 ) -> RegistrationOutcome:
     """Register one person: a seat if there is one, else the waiting list, in arrival order."""
     if source == RegistrationSource.WEB:
@@ -169,7 +170,8 @@ def register(
     session.flush()
     _log(session, registration, actor=actor, action="re-registered" if existing else "registered", at=now,
          details={"status": registration.status.value, "source": source.value})
-    notifications.queue_registration_received(session, registration, base_url=base_url)
+    if notify:
+        notifications.queue_registration_received(session, registration, base_url=base_url)
     return RegistrationOutcome(registration, created=True)
 
 
