@@ -28,7 +28,7 @@ translations: .setup-stamp
 	$(BIN)/pybabel compile --use-fuzzy -d eventapp/translations -f -q 2>/dev/null || $(BIN)/pybabel compile -d eventapp/translations -f
 
 translations-update: .setup-stamp
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o eventapp/translations/messages.pot --no-location --sort-output --project eventapp .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o eventapp/translations/messages.pot --no-location --sort-output --project eventapp --ignore-dirs=".venv node_modules .git instance static" .
 	$(BIN)/pybabel update -i eventapp/translations/messages.pot -d eventapp/translations --no-fuzzy-matching --ignore-obsolete
 
 run: setup
