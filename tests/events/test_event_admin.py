@@ -1,0 +1,70 @@
+"""Organisers create and edit events; capacity changes refill seats from the waiting list."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from eventapp.events.models import Event, EventStatus
+from eventapp.registration.models import RegistrationStatus
+from tests.helpers import csrf_token_from, make_event, make_registration
+
+
+def _event_form(**overrides) -> dict:
+    data = {
+        "slug": "godo-2028", "title_ja": "第32回 合同交流会", "title_en": "32nd Joint Exchange Meeting",
+        "edition": "32", "fiscal_year": "2027", "event_date": "2028-02-17", "doors_time": "13:00",
+        "start_time": "13:30", "end_time": "17:30", "venue_name": "産業技術研究センター",
+        "venue_address": "東京都江東区青海2-4-10", "venue_access": "", "venue_map_url": "",
+        "description_ja": "", "description_en": "", "capacity": "500",
+        "registration_opens_at": "2027-12-01T10:00", "registration_closes_at": "2028-02-10T17:00",
+        "edit_deadline_at": "", "contact_email": "", "status": "draft",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_organiser_creates_event_with_default_categories(organiser_client, session):
+    page = organiser_client.get("/admin/events/new")
+    response = organiser_client.post("/admin/events/new", data=_event_form(csrf_token=csrf_token_from(page)))
+    assert response.status_code == 302
+    event = session.scalar(select(Event).where(Event.slug == "godo-2028"))
+    assert [c.label_ja for c in event.categories] == ["会員", "出展", "発表", "一般", "来賓", "報道"]
+    assert event.registration_opens_at.isoformat() == "2027-12-01T01:00:00+00:00"  # 10:00 in Tokyo
+    assert event.status == EventStatus.DRAFT
+
+
+def test_new_event_form_starts_from_last_year(organiser_client, session):
+    make_event(session)
+    body = organiser_client.get("/admin/events/new").get_data(as_text=True)
+    assert 'name="edition" type="number" value="32"' in body or 'value="32"' in body
+
+
+def test_invalid_event_form_names_fields(organiser_client, session):
+    page = organiser_client.get("/admin/events/new")
+    response = organiser_client.post("/admin/events/new", data=_event_form(
+        csrf_token=csrf_token_from(page), slug="Bad Slug", end_time="12:00", capacity="0"))
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "スラッグ（URL名）：半角小文字" in body
+    assert "終了：開始より後にしてください。" in body
+    assert "定員：1〜100,000" in body
+    assert session.scalar(select(Event)) is None
+
+
+def test_raising_capacity_promotes_waiting_list(organiser_client, session):
+    event = make_event(session, capacity=1)
+    make_registration(session, event, n=1)
+    waiting = make_registration(session, event, n=2)
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    page = organiser_client.get(f"/admin/events/{event.id}/edit")
+    form = _event_form(csrf_token=csrf_token_from(page), slug=event.slug, capacity="2", status="published",
+                       registration_opens_at="2026-01-01T10:00", registration_closes_at="2027-02-10T17:00")
+    assert organiser_client.post(f"/admin/events/{event.id}/edit", data=form).status_code == 302
+    session.rollback()
+    assert session.get(type(waiting), waiting.id).status == RegistrationStatus.CONFIRMED
+
+
+def test_drafts_are_hidden_from_the_public(client, session):
+    make_event(session, slug="draft-one", status=EventStatus.DRAFT)
+    assert client.get("/events/draft-one").status_code == 404
+    assert client.get("/events/draft-one/register").status_code == 404
