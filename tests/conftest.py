@@ -12,8 +12,9 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import flask_babel
 import pytest
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
@@ -27,7 +28,8 @@ BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """Separate databases for xdist workers and for runs that happen at the same time."""
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getppid() if os.environ.get('PYTEST_XDIST_WORKER') else os.getpid()}"
 
 
 def _migrate(url: str) -> None:
@@ -51,7 +53,7 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
     """A database of this worker's own, created fresh and migrated. Unreachable → the run fails."""
     base = make_url(TEST_DATABASE_URL)
     name = f"{base.database}_eventapp_{_worker()}"
@@ -62,7 +64,11 @@ def postgres_url() -> str:
     admin.dispose()
     url = base.set(database=name).render_as_string(hide_password=False)
     _migrate(url)
-    return url
+    yield url
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _truncate_all(url: str) -> None:
@@ -94,6 +100,14 @@ def app_config(database_url, tmp_path) -> dict:
 @pytest.fixture
 def app(app_config) -> Iterator[Flask]:
     app = create_app(app_config)
+
+    @app.before_request
+    def _forget_previous_request() -> None:
+        # The test keeps one app context open, so requests share `g`; clear what a fresh context would
+        # not have: Flask-Login's user and Flask-Babel's locale cached by the previous request.
+        g.pop("_login_user", None)
+        flask_babel.refresh()
+
     with app.app_context():
         yield app
         db.session.remove()

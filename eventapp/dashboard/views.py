@@ -1,18 +1,53 @@
-"""Organiser dashboard (counts, chart, live list). To be completed."""
+"""Organiser dashboard: counts, charts and the latest registrations, refreshed live from a JSON feed."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, jsonify, render_template, request
 
 from eventapp.accounts.auth import organiser_required, staff_required
+from eventapp.dashboard import services
+from eventapp.db import db, utcnow
+from eventapp.events.models import Event
+from eventapp.i18n import current_locale
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
+
+POLL_SECONDS = 10
+
+
+def _chosen_event(events: list[Event]) -> Event | None:
+    """The event named by ?event=<slug> (404 when there is none such), else the default one."""
+    slug = request.args.get("event", "").strip()
+    if not slug:
+        return services.default_event(events)
+    return next((e for e in events if e.slug == slug), None) or abort(404)
+
+
+def _figures(event: Event) -> services.DashboardFigures:
+    return services.dashboard_figures(db.session, event, now=utcnow(), locale=current_locale())
 
 
 @bp.get("/")
 @organiser_required
 def index():
-    return render_template("dashboard/index.html")
+    events = services.dashboard_events(db.session)
+    event = _chosen_event(events)
+    if event is None:
+        return render_template("dashboard/index.html", events=events, event=None)
+    figures = _figures(event)
+    return render_template("dashboard/index.html", events=events, event=event, figures=figures,
+                           data=figures.as_json(), poll_seconds=POLL_SECONDS)
+
+
+@bp.get("/dashboard.json")
+@organiser_required
+def data():
+    slug = request.args.get("event", "").strip()
+    events = services.dashboard_events(db.session)
+    event = next((e for e in events if e.slug == slug), None) if slug else services.default_event(events)
+    if event is None:
+        return jsonify(error="no such event", status=404), 404
+    return jsonify(_figures(event).as_json())
 
 
 @bp.get("/staff")
