@@ -78,8 +78,8 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.directory.views import bp as directory_bp
     from eventapp.events.views import bp as events_bp
     from eventapp.mail.views import bp as mail_bp
-    from eventapp.registration.views import bp as registration_bp
     from eventapp.registration.organiser_views import bp as registration_admin_bp
+    from eventapp.registration.views import bp as registration_bp
 
     for blueprint in (events_bp, registration_bp, accounts_bp, dashboard_bp, directory_bp,
                       registration_admin_bp, mail_bp, api_bp):

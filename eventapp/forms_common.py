@@ -6,7 +6,7 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, ValidationError
+from wtforms import BooleanField, Field, RadioField, SelectField, ValidationError
 
 from eventapp.text import digits_only, format_phone, is_katakana_reading, is_valid_phone
 
@@ -24,6 +24,10 @@ class Required:
     def __call__(self, form, field: Field) -> None:
         if field.data is None or (isinstance(field.data, str) and not field.data.strip()) or field.data is False:
             field.errors[:] = []
+            if isinstance(field, BooleanField):
+                raise ValidationError(_l("%(field)s: please tick this box to continue.", field=field_label(field)))
+            if isinstance(field, RadioField | SelectField):
+                raise ValidationError(_l("%(field)s: please choose one.", field=field_label(field)))
             raise ValidationError(_l("%(field)s: please fill this in.", field=field_label(field)))
 
 
@@ -57,6 +61,7 @@ def romaji(form, field: Field) -> None:
 def email_address(form, field: Field) -> None:
     raw = field.raw_data[0] if field.raw_data else ""
     if "＠" in raw:
+        field.data = raw  # show what was typed, so the ＠ the message speaks of is visible
         raise ValidationError(_l(
             "%(field)s: the ＠ is full-width. Please type the address with a half-width @.",
             field=field_label(field)))

@@ -5,6 +5,8 @@ Run a worker with ``flask --app eventapp worker`` (``make run`` starts one)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, current_app, has_app_context
 from huey import MemoryHuey, crontab
 from huey.storage import RedisStorage, SqliteStorage
@@ -26,6 +28,7 @@ def init_app(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         huey.storage = RedisStorage("eventapp", url=app.config["REDIS_URL"])
     else:
+        Path(app.config["JOBS_SQLITE_PATH"]).parent.mkdir(parents=True, exist_ok=True)
         huey.storage = SqliteStorage("eventapp", filename=app.config["JOBS_SQLITE_PATH"])
 
 

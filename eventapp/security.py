@@ -1,8 +1,9 @@
-"""Security headers on every response."""
+"""Security headers on every response, and no per-request state (user, CSRF, language) outliving its request."""
 
 from __future__ import annotations
 
-from flask import Flask, request
+import flask_babel
+from flask import Flask, g, request
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -18,7 +19,22 @@ CONTENT_SECURITY_POLICY = "; ".join((
 ))
 
 
+# What is kept in `g` for one request only: who is logged in (Flask-Login), the CSRF token and its check
+# (Flask-WTF), the chosen language (Flask-Babel), and our own "the CSRF token was stale" flag (eventapp.errors).
+REQUEST_SCOPED_KEYS = ("_login_user", "csrf_token", "csrf_valid", "csrf_failed")
+
+
 def init_security(app: Flask) -> None:
+    @app.teardown_request
+    def _forget_request_state(exc: BaseException | None = None) -> None:
+        """A request that runs inside an app context someone else pushed (tests, a CLI command driving a
+        test client) shares that context's `g`; without this, the user one request logged in or out, its
+        CSRF token (or a failed CSRF check) and its language would carry over to the next request, whatever
+        that one's cookies say."""
+        for key in REQUEST_SCOPED_KEYS:
+            g.pop(key, None)
+        flask_babel.refresh()
+
     @app.after_request
     def _security_headers(response):
         headers = response.headers

@@ -12,9 +12,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import flask_babel
 import pytest
-from flask import Flask, g
+from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
@@ -100,14 +99,6 @@ def app_config(database_url, tmp_path) -> dict:
 @pytest.fixture
 def app(app_config) -> Iterator[Flask]:
     app = create_app(app_config)
-
-    @app.before_request
-    def _forget_previous_request() -> None:
-        # The test keeps one app context open, so requests share `g`; clear what a fresh context would
-        # not have: Flask-Login's user and Flask-Babel's locale cached by the previous request.
-        g.pop("_login_user", None)
-        flask_babel.refresh()
-
     with app.app_context():
         yield app
         db.session.remove()

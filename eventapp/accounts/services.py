@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,10 @@ class AccountError(Exception):
 
 def create_user(session: Session, *, email: str, display_name: str, password: str, role: Role) -> User:
     email = email.strip().lower()
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AccountError(f"{email!r} is not a usable e-mail address: {exc}") from exc
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
     if session.scalar(select(User).where(func.lower(User.email) == email)):

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, url_for
 from sqlalchemy import select
 
 from eventapp.db import db, utcnow
-from eventapp.events.models import Event, EventStatus
+from eventapp.events.models import TOKYO, Event, EventStatus
 from eventapp.extensions import csrf
 from eventapp.registration.services import registration_window, seats_left
 
@@ -28,8 +28,9 @@ def events():
             "ends_at": event.ends_at.isoformat(),
             "venue": event.venue_name,
             "registration_status": registration_window(db.session, event, now=now).value,
-            "registration_opens_at": event.registration_opens_at.isoformat(),
-            "registration_closes_at": event.registration_closes_at.isoformat(),
+            # Every time in Tokyo's offset, like starts_at (the database gives them back in UTC).
+            "registration_opens_at": event.registration_opens_at.astimezone(TOKYO).isoformat(),
+            "registration_closes_at": event.registration_closes_at.astimezone(TOKYO).isoformat(),
             "capacity": event.capacity,
             "seats_left": seats_left(db.session, event),
             "url": url_for("events.show", slug=event.slug, _external=True),

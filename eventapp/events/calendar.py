@@ -27,4 +27,5 @@ def event_ics(event: Event, *, locale: str, url: str = "", now: datetime | None 
     if url:
         entry.add("url", url)
     calendar.add_component(entry)
+    calendar.add_missing_timezones()  # VTIMEZONE for Asia/Tokyo, as RFC 5545 asks of a TZID
     return calendar.to_ical()

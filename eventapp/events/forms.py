@@ -4,8 +4,16 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField, TimeField
-from wtforms import ValidationError
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    ValidationError,
+)
 from wtforms.validators import NumberRange, Optional, Regexp
 
 from eventapp.events.models import TOKYO, EventStatus

@@ -75,10 +75,12 @@ def build_email(message: OutboxMessage, *, sender: str) -> EmailMessage:
     email["From"] = sender
     email["To"] = message.to_address
     email["Message-ID"] = make_msgid(domain="eventapp.local")
-    email.set_content(message.body_text, charset="utf-8")
+    # base64 keeps the message 7-bit clean: short Japanese lines would otherwise go out as raw 8-bit UTF-8,
+    # which a relay that does not offer 8BITMIME may refuse or mangle.
+    email.set_content(message.body_text, charset="utf-8", cte="base64")
     inline = [a for a in message.attachments if a.content_id]
     if message.body_html:
-        email.add_alternative(message.body_html, subtype="html", charset="utf-8")
+        email.add_alternative(message.body_html, subtype="html", charset="utf-8", cte="base64")
         html_part = email.get_payload()[-1]
         for attachment in inline:
             maintype, subtype = attachment.content_type.split("/", 1)
@@ -123,23 +125,28 @@ def deliver(session: Session, message_id: int, *, mail_url: str | None, sender: 
     ).values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + timedelta(minutes=10)))
     session.commit()
     if claimed.rowcount != 1:
-        return session.get(OutboxMessage, message_id).status if session.get(OutboxMessage, message_id) else None
+        current = session.get(OutboxMessage, message_id)
+        return current.status if current is not None else None
     message = session.get(OutboxMessage, message_id)
+    email, attempts = build_email(message, sender=sender), message.attempts
+    # End the transaction before talking to the server: on SQLite a write transaction holds the database's
+    # one write lock, and a slow mail server must never make registrations wait. The claim above keeps
+    # any other worker away meanwhile.
+    session.commit()
     try:
-        send_over_smtp(build_email(message, sender=sender), mail_url)
+        send_over_smtp(email, mail_url)
     except (OSError, smtplib.SMTPException) as exc:
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if message.attempts > len(RETRY_DELAYS):
+        if attempts > len(RETRY_DELAYS):
             message.status = OutboxStatus.FAILED
             message.next_attempt_at = None
         else:
-            message.next_attempt_at = now + RETRY_DELAYS[message.attempts - 1]
-        session.commit()
-        return message.status
-    message.status = OutboxStatus.SENT
-    message.sent_at = now
-    message.next_attempt_at = None
-    message.last_error = ""
+            message.next_attempt_at = now + RETRY_DELAYS[attempts - 1]
+    else:
+        message.status = OutboxStatus.SENT
+        message.sent_at = now
+        message.next_attempt_at = None
+        message.last_error = ""
     session.commit()
     return message.status
 

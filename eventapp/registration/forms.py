@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, TelField, TextAreaField
-from wtforms import ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+    ValidationError,
+)
 
 from eventapp.directory.industries import industries
 from eventapp.forms_common import (

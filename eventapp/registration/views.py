@@ -12,9 +12,16 @@ from eventapp.db import db, utcnow
 from eventapp.directory.models import ExchangeGroup
 from eventapp.events.calendar import event_ics
 from eventapp.events.models import Event, RegistrationWindow
+from eventapp.extensions import limiter
 from eventapp.i18n import current_locale
 from eventapp.registration import services
-from eventapp.registration.errors import AlreadyRegistered, EditingClosed, EmailTaken, NotCancellable, RegistrationNotOpen
+from eventapp.registration.errors import (
+    AlreadyRegistered,
+    EditingClosed,
+    EmailTaken,
+    NotCancellable,
+    RegistrationNotOpen,
+)
 from eventapp.registration.forms import ConfirmForm, RegistrationForm, ResendLinkForm
 from eventapp.registration.links import LinkExpired, manage_link_token, registration_for_link
 from eventapp.registration.models import Registration, RegistrationStatus
@@ -24,6 +31,7 @@ from eventapp.text import email_key
 from eventapp.web import public_base_url, with_public_event
 
 bp = Blueprint("registration", __name__)
+RESEND_LIMIT = "5 per 10 minutes"  # nobody can make us mail an address again and again
 LAST_REGISTRATION_KEY = "last_registration_id"
 
 
@@ -94,6 +102,7 @@ def registered(event: Event):
 
 
 @bp.route("/events/<slug>/resend-link", methods=["GET", "POST"])
+@limiter.limit(RESEND_LIMIT, methods=["POST"])
 @with_public_event
 def resend_link(event: Event):
     form = ResendLinkForm()
@@ -137,8 +146,13 @@ def my_registration(link_token: str):
 def edit_my_registration(link_token: str):
     registration = _registration_or_410(link_token)
     event = registration.event
+    if utcnow() >= event.effective_edit_deadline:  # say so now, not after the form has been filled in
+        flash(_("Changes are no longer possible. Please contact the organisers."), "danger")
+        return redirect(url_for("registration.my_registration", link_token=link_token))
     form = _form_for(event)
-    del form.category
+    # The 参加区分 is not the attendee's to change (organisers do it): the field stays, fixed to its value.
+    form.category.choices = [(registration.category.code.value, registration.category.label(current_locale()))]
+    form.category.data = registration.category.code.value
     if not form.is_submitted():
         form.fill_from(services.RegistrationAnswers.of(registration))
     context = {"registration": registration, "event": event, "form": form, "link_token": link_token,
@@ -187,6 +201,7 @@ def cancel_my_registration(link_token: str):
 
 
 @bp.post("/my/<link_token>/resend")
+@limiter.limit(RESEND_LIMIT)
 def resend_my_link(link_token: str):
     registration = _registration_or_410(link_token)
     if ConfirmForm().validate_on_submit():
