@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 # Views that re-render their form (keeping the answers) when the CSRF token was missing or stale.
-CSRF_RERENDER_ENDPOINTS = {"registration.register", "registration.edit_my_registration"}
+CSRF_RERENDER_ENDPOINTS = {"registration.register", "registration.edit_my_registration", "registration_admin.edit"}
 
 
 def init_errors(app: Flask) -> None:

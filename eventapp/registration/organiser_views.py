@@ -1,13 +1,239 @@
-"""Organisers' registration list, detail, exports and import. To be completed."""
+"""Organisers' registration pages: the list (search, filters, sort), a registration's page with its
+history and mail, edit / cancel / restore, exports (CSV, Excel) and the CSV import."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
 
 from eventapp.accounts.auth import organiser_required
+from eventapp.db import db, utcnow
+from eventapp.directory.industries import industry_name
+from eventapp.directory.models import ExchangeGroup
+from eventapp.events.models import Event, EventStatus
+from eventapp.i18n import current_locale
+from eventapp.mail.models import OutboxMessage
+from eventapp.registration import services
+from eventapp.registration.admin_forms import ImportForm
+from eventapp.registration.columns import IMPORT_COLUMNS
+from eventapp.registration.errors import CategoryNotOffered, EmailTaken
+from eventapp.registration.exports import CONTENT_TYPES, EXPORT_FORMATS, export_filename, export_registrations
+from eventapp.registration.forms import ConfirmForm
+from eventapp.registration.history import history
+from eventapp.registration.importer import (
+    MAX_IMPORT_BYTES,
+    MAX_IMPORT_ROWS,
+    import_registrations_csv,
+    template_csv,
+)
+from eventapp.registration.models import Registration, RegistrationStatus
+from eventapp.registration.queries import (
+    NO_GROUP,
+    SORTS,
+    RegistrationFilters,
+    search_registrations,
+    status_counts,
+)
+from eventapp.registration.views import _form_for
+from eventapp.web import actor_name, public_base_url
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/admin")
+MAX_ID = 2**31 - 1  # larger ids cannot exist (and SQLite refuses to compare with them)
+
+
+# --- choosing the event and reading the filters ----------------------------------------------------
+
+
+def _all_events() -> list[Event]:
+    return list(db.session.scalars(select(Event).order_by(Event.event_date.desc(), Event.id.desc())))
+
+
+def _chosen_event(events: list[Event]) -> Event | None:
+    """`?event=<slug>`; else the latest event that is not a draft (else the latest draft)."""
+    slug = request.args.get("event", "").strip()
+    if slug:
+        return next((e for e in events if e.slug == slug), None) or abort(404)
+    return next((e for e in events if e.status != EventStatus.DRAFT), events[0] if events else None)
+
+
+def _filters() -> RegistrationFilters:
+    args = request.args
+    return RegistrationFilters.clean(q=args.get("q"), category=args.get("category"), status=args.get("status"),
+                                     group=args.get("group"))
+
+
+def _groups() -> list[ExchangeGroup]:
+    return list(db.session.scalars(select(ExchangeGroup).order_by(ExchangeGroup.sort_key)))
+
+
+def _registration_or_404(registration_id: int) -> Registration:
+    if registration_id > MAX_ID:
+        abort(404)
+    return db.session.get(Registration, registration_id) or abort(404)
+
+
+# --- the list --------------------------------------------------------------------------------------
 
 
 @bp.get("/registrations")
 @organiser_required
 def index():
-    return render_template("dashboard/placeholder.html")
+    events = _all_events()
+    event = _chosen_event(events)
+    if event is None:
+        return render_template("registration/admin_list.html", events=[], event=None)
+    filters = _filters()
+    sort = request.args.get("sort", "kana")
+    sort = sort if sort in SORTS else "kana"
+    result = search_registrations(db.session, event, filters=filters, sort=sort,
+                                  page=request.args.get("page", 1, type=int) or 1)
+    return render_template(
+        "registration/admin_list.html", events=events, event=event, filters=filters, sort=sort, result=result,
+        counts=status_counts(db.session, event), groups=_groups(), NO_GROUP=NO_GROUP,
+    )
+
+
+@bp.get("/registrations/export.<fmt>")
+@organiser_required
+def export(fmt: str):
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    event = _chosen_event(_all_events()) or abort(404)
+    data, _count = export_registrations(db.session, event, fmt=fmt, filters=_filters())
+    filename = export_filename(event, fmt, now=utcnow())
+    return Response(data, content_type=CONTENT_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- one registration ------------------------------------------------------------------------------
+
+
+@bp.get("/registrations/<int:registration_id>")
+@organiser_required
+def show(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    group_names = {g.id: g.name for g in _groups()}
+    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.registration_id == registration.id)
+                                  .order_by(OutboxMessage.created_at, OutboxMessage.id)).all()
+    return render_template(
+        "registration/admin_detail.html", registration=registration, event=registration.event,
+        waitlist_position=services.waitlist_position(db.session, registration), messages=messages,
+        history=history(registration.changes, event=registration.event, group_names=group_names,
+                        locale=current_locale()),
+        form=ConfirmForm(), industry_name=industry_name,
+    )
+
+
+@bp.route("/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    form = _form_for(registration.event, public_only=False)
+    if not form.is_submitted():
+        form.fill_from(services.RegistrationAnswers.of(registration))
+    context = {"registration": registration, "event": registration.event, "form": form}
+    if g.get("csrf_failed"):
+        flash(_("The form had expired (or was opened in another tab). The answers are kept: please check them "
+                "and save again."), "warning")
+        return render_template("registration/admin_edit.html", **context), 400
+    if not form.validate_on_submit():
+        return render_template("registration/admin_edit.html", **context), 422 if form.is_submitted() else 200
+    try:
+        changed = services.update_answers(
+            db.session, registration, answers=form.answers(locale=registration.locale), now=utcnow(),
+            actor=actor_name(), base_url=public_base_url(), by_organiser=True)
+    except EmailTaken:
+        db.session.rollback()
+        form.email.errors.append(_("E-mail: another registration of this event uses this address. "
+                                   "Please use another one."))
+        return render_template("registration/admin_edit.html", **context), 409
+    except CategoryNotOffered:
+        db.session.rollback()
+        form.category.errors.append(_("Attendance category: this category is not offered for this event. "
+                                      "Please choose another."))
+        return render_template("registration/admin_edit.html", **context), 409
+    db.session.commit()
+    if changed:
+        flash(_("The changes have been saved."), "success")
+    else:
+        flash(_("Nothing was changed."), "info")
+    return redirect(url_for("registration_admin.show", registration_id=registration.id))
+
+
+@bp.route("/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
+@organiser_required
+def cancel(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("registration/admin_cancel.html", registration=registration,
+                               event=registration.event, form=form)
+    if registration.status == RegistrationStatus.CANCELLED:
+        flash(_("This registration was already cancelled."), "info")
+        return redirect(url_for("registration_admin.show", registration_id=registration.id))
+    promoted = services.cancel(db.session, registration, now=utcnow(), actor=actor_name(),
+                               base_url=public_base_url(), by_organiser=True)
+    db.session.commit()
+    flash(_("The registration has been cancelled and the person told by e-mail."), "success")
+    if promoted:
+        flash(ngettext("%(num)d person moved up from the waiting list and was told by e-mail.",
+                       "%(num)d people moved up from the waiting list and were told by e-mail.",
+                       len(promoted)), "info")
+    return redirect(url_for("registration_admin.show", registration_id=registration.id))
+
+
+@bp.post("/registrations/<int:registration_id>/restore")
+@organiser_required
+def restore(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if registration.status != RegistrationStatus.CANCELLED:
+        flash(_("This registration is not cancelled."), "info")
+        return redirect(url_for("registration_admin.show", registration_id=registration.id))
+    services.restore(db.session, registration, now=utcnow(), actor=actor_name(), base_url=public_base_url())
+    db.session.commit()
+    if registration.status == RegistrationStatus.CONFIRMED:
+        flash(_("The cancellation has been undone: the registration is confirmed again."), "success")
+    else:
+        flash(_("The cancellation has been undone. The event is full, so the person is now on the waiting list."),
+              "warning")
+    return redirect(url_for("registration_admin.show", registration_id=registration.id))
+
+
+# --- import ----------------------------------------------------------------------------------------
+
+
+@bp.route("/registrations/import", methods=["GET", "POST"])
+@organiser_required
+def import_csv():
+    events = _all_events()
+    event = _chosen_event(events) or abort(404)
+    form = ImportForm()
+    context = {"events": events, "event": event, "form": form, "columns": IMPORT_COLUMNS, "report": None,
+               "max_mb": MAX_IMPORT_BYTES // (1024 * 1024), "max_rows": MAX_IMPORT_ROWS}
+    if not form.validate_on_submit():
+        return render_template("registration/admin_import.html", **context), 422 if form.is_submitted() else 200
+    report = import_registrations_csv(
+        db.session, event, form.file.data.read(MAX_IMPORT_BYTES + 1), now=utcnow(), base_url=public_base_url(),
+        actor=actor_name(), notify=form.notify.data, assume_privacy_consent=form.assume_privacy_consent.data)
+    if not report.ok:
+        db.session.rollback()
+        return render_template("registration/admin_import.html", **{**context, "report": report}), 422
+    db.session.commit()
+    flash(ngettext("Imported %(num)d registration: %(confirmed)d confirmed, %(waitlisted)d on the waiting list.",
+                   "Imported %(num)d registrations: %(confirmed)d confirmed, %(waitlisted)d on the waiting list.",
+                   len(report.imported), confirmed=report.confirmed, waitlisted=report.waitlisted), "success")
+    if report.ignored_columns:
+        flash(_("These columns were not recognised and were ignored: %(columns)s",
+                columns="、".join(report.ignored_columns)), "warning")
+    return redirect(url_for("registration_admin.index", event=event.slug, sort="newest"))
+
+
+@bp.get("/registrations/import/template.csv")
+@organiser_required
+def import_template():
+    return Response(template_csv(), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="registrations-template.csv"'})

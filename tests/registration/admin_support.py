@@ -1,0 +1,23 @@
+"""Small builders for the organisers' registration tests."""
+
+from __future__ import annotations
+
+from eventapp.directory.models import ExchangeGroup
+from eventapp.text import gojuon_sort_key
+from tests.helpers import make_registration
+
+
+def make_group(session, name: str = "城南異業種交流会", reading: str = "ジョウナンイギョウシュコウリュウカイ") -> ExchangeGroup:
+    group = ExchangeGroup(name=name, reading=reading, sort_key=gojuon_sort_key(reading))
+    session.add(group)
+    session.commit()
+    return group
+
+
+def person(session, event, n: int, family_name: str, family_kana: str, **overrides):
+    """A registration with a given family name and reading (given name タロウ)."""
+    return make_registration(session, event, n, family_name=family_name, family_kana=family_kana, **overrides)
+
+
+def body(response) -> str:
+    return response.get_data(as_text=True)
