@@ -57,10 +57,12 @@ def export_registrations_command(slug: str, out: Path) -> None:
 @click.option("--reset", is_flag=True, help="Delete everything and build the demo again.")
 def demo_command(reset: bool) -> None:
     """Create (idempotently) a published demo event with groups, companies and registrations."""
+    from eventapp.db import write_transactions
     from eventapp.demo import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, build_demo
 
-    summary = build_demo(db.session, reset=reset, now=utcnow())
-    db.session.commit()
+    with write_transactions():  # SQLite: take the write lock at BEGIN, so a running worker cannot interleave
+        summary = build_demo(db.session, reset=reset, now=utcnow())
+        db.session.commit()
     click.echo(summary)
     click.echo(f"organiser login: {DEMO_ORGANISER_EMAIL} / {DEMO_ORGANISER_PASSWORD}")
 

@@ -142,11 +142,15 @@ def strip_legal_form_name(name: str) -> str:
     return name.strip()
 
 
+# Sorts after every kana (by code point and in UTF-8 bytes), so companies without a reading come last.
+NO_READING_PREFIX = "\ufffd"
+
+
 def company_sort_key(name: str, reading: str | None) -> str:
     reading = to_katakana_reading(reading)
     if reading:
         return gojuon_sort_key(strip_legal_form_reading(reading.replace(" ", "")))
-    return "\x7f" + strip_legal_form_name(name)
+    return NO_READING_PREFIX + strip_legal_form_name(name)
 
 
 def email_key(email: str) -> str:
