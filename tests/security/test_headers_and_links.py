@@ -147,8 +147,9 @@ def test_tampered_private_link_is_not_found(app, client, session):
     token = manage_link_token(registration)
     assert client.get(f"/my/{token}").status_code == 200
 
-    flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
     payload, timestamp, signature = token.split(".")
+    # Change the signature's first character: its last one carries unused padding bits in base64.
+    flipped = f"{payload}.{timestamp}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
     forged_payload = URLSafeTimedSerializer("guessed-secret", salt=_SALT).dumps(registration.manage_secret)
     unknown = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=_SALT).dumps("no-such-secret")
     other_salt = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="other").dumps(registration.manage_secret)
