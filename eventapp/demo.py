@@ -40,7 +40,7 @@ SEED = 31
 COMPANY_COUNT = 400
 REGISTRATION_COUNT = 600
 CANCELLATION_COUNT = 30
-CAPACITY = 560
+CAPACITY = 600  # seats stay open for someone trying the demo; 報道 has its own, full, capacity
 PRESS_CAPACITY = 15
 EVENT_DATE = date(2027, 2, 18)
 REGISTRATION_CLOSES_AT = datetime(2027, 2, 10, 23, 59, tzinfo=TOKYO)

@@ -64,7 +64,9 @@ def test_demo_builds_a_realistic_event_once_and_reset_rebuilds_it(app, session):
     assert 20 <= len(by_status[RegistrationStatus.CANCELLED]) <= 40
     assert by_status[RegistrationStatus.WAITLISTED]
     confirmed = by_status[RegistrationStatus.CONFIRMED]
-    assert len(confirmed) == event.capacity  # full, and never more
+    assert 0 < event.capacity - len(confirmed) <= 60  # a few seats left for someone trying the demo
+    press = next(c for c in event.categories if c.code == CategoryCode.PRESS)
+    assert all(r.category_id == press.id for r in by_status[RegistrationStatus.WAITLISTED])  # 報道 is full
     for category in event.categories:
         if category.capacity is not None:
             assert sum(1 for r in confirmed if r.category_id == category.id) <= category.capacity

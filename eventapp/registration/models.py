@@ -35,6 +35,7 @@ class Registration(Base):
     __table_args__ = (
         UniqueConstraint("event_id", "email_key"),
         UniqueConstraint("event_id", "receipt_code"),
+        UniqueConstraint("event_id", "badge_serial"),
         Index("ix_registrations_event_status", "event_id", "status"),
         Index("ix_registrations_waitlist", "event_id", "status", "queue_number"),
     )
@@ -85,6 +86,12 @@ class Registration(Base):
     queue_number: Mapped[int | None]
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Badge (名札): a serial number printed on it, when it was last printed, and re-issues after a loss.
+    badge_serial: Mapped[int] = mapped_column(default=0)
+    badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    badge_print_count: Mapped[int] = mapped_column(default=0)
+    token_reissued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     category: Mapped[EventCategory] = relationship()

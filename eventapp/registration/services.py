@@ -159,6 +159,7 @@ def register(
         token=new_token(),
         manage_secret=secrets.token_urlsafe(24),
         receipt_code=_unused_receipt_code(session, event),
+        badge_serial=_next_badge_serial(session, event),
         source=source,
         created_at=now,
     )
@@ -192,6 +193,12 @@ def _unused_receipt_code(session: Session, event: Event) -> str:
         )
         if taken is None:
             return code
+
+
+def _next_badge_serial(session: Session, event: Event) -> int:
+    """Numbers badges 1, 2, 3 … per event; the caller holds the event lock."""
+    last = session.scalar(select(func.max(Registration.badge_serial)).where(Registration.event_id == event.id))
+    return (last or 0) + 1
 
 
 def _take_seat_or_queue(session: Session, registration: Registration, *, now: datetime) -> None:
