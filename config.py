@@ -39,6 +39,7 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     JOBS_IMMEDIATE = _env_bool("JOBS_IMMEDIATE", False)
     JOBS_SQLITE_PATH = str(INSTANCE_DIR / "jobs.sqlite3")
+    JOB_FILES_DIR = os.environ.get("JOB_FILES_DIR", str(INSTANCE_DIR / "job-files"))  # finished PDFs
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
     BABEL_DEFAULT_LOCALE = "ja"

@@ -74,6 +74,7 @@ def register_jobs_and_mail(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from eventapp.accounts.views import bp as accounts_bp
     from eventapp.api.views import bp as api_bp
+    from eventapp.badges.views import bp as badges_bp
     from eventapp.dashboard.views import bp as dashboard_bp
     from eventapp.directory.views import bp as directory_bp
     from eventapp.events.views import bp as events_bp
@@ -82,7 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.registration.views import bp as registration_bp
 
     for blueprint in (events_bp, registration_bp, accounts_bp, dashboard_bp, directory_bp,
-                      registration_admin_bp, mail_bp, api_bp):
+                      registration_admin_bp, badges_bp, mail_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from eventapp.db import db, utcnow
 
 users_cli = AppGroup("users", help="Organiser and staff accounts.")
+badges_cli = AppGroup("badges", help="Name badges (名札): batch PDFs, sheet layouts, test pages.")
 registrations_cli = AppGroup("registrations", help="Registrations of an event.")
 
 
@@ -82,7 +83,77 @@ def worker_command(workers: int) -> None:
     consumer.run()
 
 
+@badges_cli.command("pdf")
+@click.option("--event", "slug", required=True, help="The event's slug.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF to write.")
+@click.option("--sheet", default=None, help="Sheet layout name (see `badges sheets`); default: the default layout.")
+@click.option("--category", "categories", multiple=True, help="Only this 参加区分 code (member, exhibitor, ...); repeatable.")
+@click.option("--not-printed", is_flag=True, help="Only badges not printed yet.")
+@click.option("--order", type=click.Choice(["gojuon", "company", "group", "receipt"]), default="gojuon", show_default=True)
+def badges_pdf_command(slug: str, out: Path, sheet: str | None, categories: tuple[str, ...], not_printed: bool,
+                       order: str) -> None:
+    """Badges of an event's confirmed registrations as one PDF, with a progress bar."""
+    from eventapp.badges.batch import produce_badges_pdf
+    from eventapp.badges.layouts import LayoutError, UnknownSheet, layout_named
+    from eventapp.badges.services import BadgeOrder, BadgeSelection, EmptyBatch, select_for_badges
+    from eventapp.db import write_transactions
+    from eventapp.events.models import Event
+
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise click.ClickException(f"no event with slug {slug!r}")
+    try:
+        layout = layout_named(db.session, sheet)
+    except UnknownSheet as exc:
+        raise click.ClickException(str(exc)) from exc
+    selection = BadgeSelection(category_codes=list(categories), not_printed_only=not_printed, order=BadgeOrder(order))
+    total = len(select_for_badges(db.session, event, selection))
+    if total == 0:
+        raise click.ClickException("nobody matches: no badges to print (no PDF written)")
+    db.session.rollback()
+    try:
+        with write_transactions(), click.progressbar(length=total, label=f"{total} badges on {layout.name}") as bar:
+            prepared = produce_badges_pdf(db.session, event, selection=selection, layout=layout, out_path=out,
+                                          now=utcnow, progress=bar.update)
+    except LayoutError as exc:
+        raise click.ClickException(f"sheet {layout.name!r} does not fit its page: {exc}") from exc
+    except EmptyBatch as exc:
+        raise click.ClickException("nobody matches: no badges to print (no PDF written)") from exc
+    for warning in prepared.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"wrote {len(prepared.badges)} badges to {out}")
+
+
+@badges_cli.command("sheets")
+def badges_sheets_command() -> None:
+    """List the sheet layouts."""
+    from eventapp.badges.layouts import all_layouts
+
+    for layout in all_layouts(db.session):
+        default = " (default)" if layout.is_default else ""
+        click.echo(f"{layout.name:<16} {layout.columns}×{layout.rows} of {layout.label_width_mm:g}×"
+                   f"{layout.label_height_mm:g} mm on {layout.page_width_mm:g}×{layout.page_height_mm:g} mm"
+                   f"  {layout.label_ja}{default}")
+
+
+@badges_cli.command("test-page")
+@click.option("--sheet", required=True, help="Sheet layout name.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def badges_test_page_command(sheet: str, out: Path) -> None:
+    """A page with the cut lines of a sheet layout, to align label stock in the printer."""
+    from eventapp.badges.layouts import LayoutError, UnknownSheet, layout_named
+    from eventapp.badges.test_page import test_page_pdf
+
+    try:
+        layout = layout_named(db.session, sheet)
+        out.write_bytes(test_page_pdf(layout))
+    except (UnknownSheet, LayoutError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote the test page of {layout.name} to {out}")
+
+
 def init_cli(app: Flask) -> None:
+    app.cli.add_command(badges_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(registrations_cli)
     app.cli.add_command(demo_command)

@@ -71,3 +71,20 @@ def deliver_due_outbox_messages() -> int:
 
 def schedule_outbox_delivery(message_id: int) -> None:
     deliver_outbox_message(message_id)
+
+
+@huey.task()
+def run_badge_batch_job(job_id: int) -> str | None:
+    """Badges for a batch: progress is written in its own short transactions, so a page can poll it."""
+    from eventapp.badges.batch import record_progress, run_badge_batch
+
+    app = _app()
+
+    def report(job: int, done: int) -> None:
+        with write_transactions(), _own_session() as progress_session:
+            record_progress(progress_session, job, done)
+
+    with app.app_context(), write_transactions(), _own_session() as session:
+        job = run_badge_batch(session, job_id, files_dir=Path(app.config["JOB_FILES_DIR"]), now=utcnow,
+                              report_progress=report)
+        return job.status.value if job else None

@@ -1,7 +1,8 @@
 """Fixtures: every test that takes `app` runs on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL.
 
 The schema comes from the Alembic migrations (never create_all), built once per database per worker:
-SQLite copies a migrated template file per test; PostgreSQL truncates every table between tests.
+SQLite copies a migrated template file per test; PostgreSQL truncates every table between tests and puts
+back the rows the migrations seeded (the preset sheet layouts), so both start from the same data.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, column, create_engine, insert, table, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
@@ -63,11 +64,27 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
     url = base.set(database=name).render_as_string(hide_password=False)
     _migrate(url)
+    _SEEDED[url] = _seeded_rows(url)
     yield url
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+_SEEDED: dict[str, list[tuple[str, list[dict]]]] = {}
+
+
+def _seeded_rows(url: str) -> list[tuple[str, list[dict]]]:
+    """The rows the migrations inserted (as on a fresh SQLite template), table by table in dependency order."""
+    engine = create_engine(url)
+    metadata = MetaData()
+    with engine.connect() as conn:
+        metadata.reflect(conn)
+        seeded = [(t.name, [dict(row) for row in conn.execute(t.select()).mappings()])
+                  for t in metadata.sorted_tables if t.name != "alembic_version"]
+    engine.dispose()
+    return [(name, rows) for name, rows in seeded if rows]
 
 
 def _truncate_all(url: str) -> None:
@@ -77,6 +94,11 @@ def _truncate_all(url: str) -> None:
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
         if tables:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        for name, rows in _SEEDED.get(url, []):
+            conn.execute(insert(table(name, *(column(key) for key in rows[0]))), rows)
+            if "id" in rows[0]:  # the next new row must not take a seeded id
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence(:name, 'id'), MAX(id)) FROM \"{name}\""),
+                             {"name": name})
     engine.dispose()
 
 
@@ -93,7 +115,8 @@ def database_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def app_config(database_url, tmp_path) -> dict:
-    return {**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url, "JOBS_SQLITE_PATH": str(tmp_path / "jobs.db")}
+    return {**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url, "JOBS_SQLITE_PATH": str(tmp_path / "jobs.db"),
+            "JOB_FILES_DIR": str(tmp_path / "job-files")}
 
 
 @pytest.fixture

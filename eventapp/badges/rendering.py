@@ -66,10 +66,10 @@ def shutdown_pool() -> None:
 
 
 def write_badge_sheets(badges: Sequence[BadgeView], layout: LayoutSpec, out_path: Path, *,
-                       progress: Callable[[int], None] | None = None, chunk_pages: int = CHUNK_PAGES) -> int:
+                       progress: Callable[[int], None] | None = None, chunk_pages: int | None = None) -> int:
     """Write all badges to out_path as one PDF; progress(n) is called as chunks finish. Returns page count."""
     check_fits(layout)
-    chunk_size = layout.per_page * chunk_pages
+    chunk_size = layout.per_page * (chunk_pages or CHUNK_PAGES)
     chunks = [badges[i:i + chunk_size] for i in range(0, len(badges), chunk_size)]
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if len(chunks) <= 1:

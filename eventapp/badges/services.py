@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from eventapp.badges.design import BadgeView, build_badge
+from eventapp.badges.layouts import LayoutSpec, check_fits
+from eventapp.badges.models import SheetLayout
 from eventapp.events.models import Event, EventCategory
 from eventapp.registration.models import Registration, RegistrationChange, RegistrationStatus
 from eventapp.registration.services import new_token
@@ -119,3 +121,25 @@ def badge_warnings(badges: list[BadgeView], people: list[Registration]) -> list[
     by_id = {r.id: r for r in people}
     return [f"{by_id[b.registration_id].receipt_code} {by_id[b.registration_id].full_name}: "
             f"{', '.join(b.warnings)} → 〓" for b in badges if b.warnings]
+
+
+def create_layout(session: Session, **values) -> SheetLayout:
+    """A new sheet layout; refuses one whose labels do not fit (LayoutError) or whose name is taken."""
+    if session.scalar(select(SheetLayout.id).where(SheetLayout.name == values["name"])):
+        raise LayoutNameTaken(values["name"])
+    layout = SheetLayout(builtin=False, is_default=False, **values)
+    check_fits(LayoutSpec.of(layout))
+    session.add(layout)
+    session.flush()
+    return layout
+
+
+def make_default_layout(session: Session, layout: SheetLayout) -> None:
+    for other in session.scalars(select(SheetLayout).where(SheetLayout.is_default.is_(True))):
+        other.is_default = False
+    layout.is_default = True
+    session.flush()
+
+
+class LayoutNameTaken(Exception):
+    pass

@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from eventapp.accounts.auth import organiser_required
+from eventapp.badges.layouts import all_layouts
 from eventapp.db import db, utcnow
 from eventapp.directory.industries import industry_name
 from eventapp.directory.models import ExchangeGroup
@@ -122,7 +123,7 @@ def show(registration_id: int):
         waitlist_position=services.waitlist_position(db.session, registration), messages=messages,
         history=history(registration.changes, event=registration.event, group_names=group_names,
                         locale=current_locale()),
-        form=ConfirmForm(), industry_name=industry_name,
+        form=ConfirmForm(), industry_name=industry_name, badge_layouts=all_layouts(db.session),
     )
 
 

@@ -16,3 +16,9 @@
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 })();
+// Forms that ask before doing something that cannot be undone easily.
+document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+  form.addEventListener("submit", function (event) {
+    if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+  });
+});

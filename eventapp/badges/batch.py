@@ -1,0 +1,125 @@
+"""Batch printing of badges as background work: start a job, run it with progress, keep the PDF."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from eventapp.badges.design import BadgeView
+from eventapp.badges.layouts import LayoutSpec, check_fits, layout_named
+from eventapp.badges.models import SheetLayout
+from eventapp.badges.rendering import write_badge_sheets
+from eventapp.badges.services import (
+    BadgeSelection,
+    EmptyBatch,
+    badge_for,
+    badge_warnings,
+    mark_printed,
+    select_for_badges,
+)
+from eventapp.events.models import Event
+from eventapp.job_records import JobRecord, JobStatus
+
+JOB_KIND = "badges"
+
+
+def start_badge_batch(session: Session, event: Event, *, selection: BadgeSelection, layout: SheetLayout,
+                      created_by: str) -> JobRecord:
+    """Check everything that can be checked before any work, then record the job (the caller enqueues it)."""
+    check_fits(LayoutSpec.of(layout))
+    people = select_for_badges(session, event, selection)
+    if not people:
+        raise EmptyBatch()
+    job = JobRecord(kind=JOB_KIND, total=len(people), created_by=created_by, params_json=json.dumps({
+        "event_id": event.id, "sheet": layout.name, "selection": json.loads(selection.to_json()),
+    }))
+    session.add(job)
+    session.flush()
+    return job
+
+
+@dataclass(frozen=True)
+class PreparedBadges:
+    """Everything rendering needs, read from the database; rendering itself touches no database."""
+
+    spec: LayoutSpec
+    badges: list[BadgeView]
+    registration_ids: list[int]
+    warnings: list[str]
+
+
+def prepare_badges(session: Session, event: Event, *, selection: BadgeSelection,
+                   layout: SheetLayout) -> PreparedBadges:
+    spec = LayoutSpec.of(layout)
+    check_fits(spec)
+    people = select_for_badges(session, event, selection)
+    if not people:
+        raise EmptyBatch()
+    badges = [badge_for(person, design=spec.design) for person in people]
+    return PreparedBadges(spec=spec, badges=badges, registration_ids=[p.id for p in people],
+                          warnings=badge_warnings(badges, people))
+
+
+def produce_badges_pdf(session: Session, event: Event, *, selection: BadgeSelection, layout: SheetLayout,
+                       out_path: Path, now: Callable[[], datetime],
+                       progress: Callable[[int], None] | None = None) -> PreparedBadges:
+    """Read, then render with no transaction open (SQLite's one write lock is never held for seconds),
+    then mark the badges printed. Commits: it is the whole of a job or a command."""
+    prepared = prepare_badges(session, event, selection=selection, layout=layout)
+    session.commit()
+    write_badge_sheets(prepared.badges, prepared.spec, out_path, progress=progress)
+    mark_printed(session, prepared.registration_ids, now=now())
+    session.commit()
+    return prepared
+
+
+def run_badge_batch(session: Session, job_id: int, *, files_dir: Path, now: Callable[[], datetime],
+                    report_progress: Callable[[int, int], None]) -> JobRecord:
+    """Run a queued job: RUNNING → DONE with the PDF, or FAILED with the reason."""
+    job = session.get(JobRecord, job_id)
+    if job is None or job.status != JobStatus.QUEUED:
+        return job
+    job.status, job.started_at = JobStatus.RUNNING, now()
+    session.commit()
+    params = job.params
+    try:
+        event = session.get(Event, params["event_id"])
+        layout = layout_named(session, params["sheet"])
+        selection = BadgeSelection.from_json(json.dumps(params["selection"]))
+        out_path = files_dir / str(job.id) / f"badges-{event.slug}-{layout.name}.pdf"
+        done = 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            report_progress(job.id, done)
+
+        prepared = produce_badges_pdf(session, event, selection=selection, layout=layout, out_path=out_path,
+                                      now=now, progress=advance)
+    except Exception as exc:  # the organiser sees why; nothing half-marked as printed
+        session.rollback()
+        job = session.get(JobRecord, job_id)
+        job.status, job.finished_at, job.message = JobStatus.FAILED, now(), f"{type(exc).__name__}: {exc}"
+        session.commit()
+        return job
+    job.status, job.finished_at, job.done = JobStatus.DONE, now(), job.total
+    job.result_path, job.result_filename = str(out_path), out_path.name
+    job.message = "\n".join(prepared.warnings)
+    session.commit()
+    return job
+
+
+def record_progress(session: Session, job_id: int, done: int) -> None:
+    session.execute(update(JobRecord).where(JobRecord.id == job_id).values(done=done))
+    session.commit()
+
+
+def recent_jobs(session: Session, *, kind: str = JOB_KIND, limit: int = 10) -> list[JobRecord]:
+    return list(session.scalars(select(JobRecord).where(JobRecord.kind == kind)
+                                .order_by(JobRecord.id.desc()).limit(limit)))
