@@ -12,7 +12,7 @@ from eventapp.db import utcnow
 from eventapp.demo import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, DEMO_STAFF_EMAIL, build_demo
 from eventapp.directory.models import Company, ExchangeGroup
 from eventapp.events.models import CategoryCode, Event, EventStatus
-from eventapp.registration.models import Registration, RegistrationChange, RegistrationStatus
+from eventapp.registration.models import Registration, RegistrationStatus
 from eventapp.text import is_katakana_reading
 
 
@@ -70,8 +70,6 @@ def test_demo_builds_a_realistic_event_once_and_reset_rebuilds_it(app, session):
     for category in event.categories:
         if category.capacity is not None:
             assert sum(1 for r in confirmed if r.category_id == category.id) <= category.capacity
-    promoted = session.scalar(select(func.count(RegistrationChange.id)).where(RegistrationChange.action == "promoted"))
-    assert promoted >= 1  # cancellations moved the waiting list
 
     # spread over the past weeks, so a chart has a shape
     created = sorted(r.created_at for r in registrations)

@@ -163,9 +163,9 @@ def test_service_refusal_during_writing_rolls_everything_back(session, groups, m
 
 
 @pytest.mark.parametrize("content, needle", [
-    (b"", "empty"),
-    ("\ufeff".encode(), "empty"),
-    ("会社名,フリガナ,所属グループ\r\n".encode(), "no data rows"),
+    (b"", "空です"),
+    ("\ufeff".encode(), "空です"),
+    ("会社名,フリガナ,所属グループ\r\n".encode(), "データの行がありません"),
     ("社名?,読み方\r\nx,y\r\n".encode(), "会社名"),  # the missing column is named
     (b"PK\x03\x04\x14\x00\x06\x00", "Excel"),
     (bytes([0x82, 0xa0, 0xff, 0xfe, 0x80, 0x81]) * 3, "CSV UTF-8"),

@@ -84,7 +84,7 @@ def test_group_form_errors_name_the_field(session, organiser_client):
     assert response.status_code == 422
     errors = field_errors(response)
     assert set(errors) == {"name", "reading", "founded_year", "website"}
-    assert all(message.startswith(("Group name", "Founded", "Website")) for message in errors.values())
+    assert all(message.startswith(("グループ名：", "グループ名フリガナ：", "設立年：", "ウェブサイト：")) for message in errors.values())
     assert "1987" in errors["founded_year"] and "https://" in errors["website"]  # each says what to type
     taken = post_form(organiser_client, "/admin/groups/new", name="プラザ62", reading="プラザ")
     assert taken.status_code == 422
