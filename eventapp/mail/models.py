@@ -31,6 +31,8 @@ class OutboxMessage(Base):
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )
     status: Mapped[OutboxStatus] = mapped_column(StrEnumType(OutboxStatus), default=OutboxStatus.PENDING)
+    # Attachments too slow to make inside a request (a ticket PDF): made by the worker before sending.
+    attachments_pending: Mapped[bool] = mapped_column(default=False)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")

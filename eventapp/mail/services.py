@@ -32,13 +32,24 @@ class Attachment:
     content_id: str = ""  # inline image referenced as cid:<content_id> from the HTML body
 
 
+# kind -> maker. A maker reads what it needs and returns a function that renders the attachments
+# without touching the database, so no transaction (and no SQLite write lock) is held while it works.
+AttachmentMaker = Callable[[Session, OutboxMessage], Callable[[], list[Attachment]]]
+_attachment_makers: dict[str, AttachmentMaker] = {}
+
+
+def register_attachment_maker(kind: str, maker: AttachmentMaker) -> None:
+    _attachment_makers[kind] = maker
+
+
 def queue_message(
     session: Session, *, kind: str, to: str, subject: str, body_text: str, body_html: str = "",
-    attachments: tuple[Attachment, ...] = (), registration_id: int | None = None,
+    attachments: tuple[Attachment, ...] = (), registration_id: int | None = None, attachments_pending: bool = False,
 ) -> OutboxMessage:
     message = OutboxMessage(
         kind=kind, to_address=to, subject=subject, body_text=body_text, body_html=body_html,
         registration_id=registration_id, status=OutboxStatus.PENDING,
+        attachments_pending=attachments_pending and kind in _attachment_makers,
         attachments=[OutboxAttachment(filename=a.filename, content_type=a.content_type, content=a.content,
                                       content_id=a.content_id) for a in attachments],
     )
@@ -111,8 +122,30 @@ def send_over_smtp(email: EmailMessage, mail_url: str) -> None:
         client.send_message(email)
 
 
+def complete_attachments(session: Session, message_id: int) -> None:
+    """Make the pending attachments of a message (read, let go of the database, render, write)."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None or not message.attachments_pending:
+        session.rollback()
+        return
+    render = _attachment_makers[message.kind](session, message)
+    session.commit()
+    made = render()
+    message = session.get(OutboxMessage, message_id)
+    if message is None or not message.attachments_pending:  # another worker finished first
+        session.rollback()
+        return
+    for attachment in made:
+        message.attachments.append(OutboxAttachment(filename=attachment.filename, content=attachment.content,
+                                                    content_type=attachment.content_type,
+                                                    content_id=attachment.content_id))
+    message.attachments_pending = False
+    session.commit()
+
+
 def deliver(session: Session, message_id: int, *, mail_url: str | None, sender: str, now: datetime) -> OutboxStatus:
     """Send one message if it is due. Claims it first so two workers never send it twice."""
+    complete_attachments(session, message_id)
     if not mail_url:
         session.execute(update(OutboxMessage).where(
             OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING,

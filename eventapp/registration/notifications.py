@@ -7,8 +7,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from eventapp.badges.tickets import render_ticket, ticket_filename, ticket_view
 from eventapp.events.calendar import event_ics
-from eventapp.mail.services import Attachment, queue_message
+from eventapp.mail.models import OutboxMessage
+from eventapp.mail.services import Attachment, queue_message, register_attachment_maker
 from eventapp.registration.links import manage_url
 from eventapp.registration.models import Registration, RegistrationStatus
 from eventapp.registration.qr import qr_png
@@ -17,7 +19,10 @@ QR_CONTENT_ID = "qr-code@eventapp"
 
 
 def _queue(session: Session, registration: Registration, *, kind: str, subject: str, template: str,
-           base_url: str, with_qr: bool) -> None:
+           base_url: str, with_qr: bool, with_ticket: bool = False) -> None:
+    """with_ticket: the 受付票 PDF goes with the message; the worker renders it before sending (see
+    `_ticket_maker`), so registering never waits for a PDF."""
+    ticket_name = ticket_filename(registration) if with_ticket else ""
     with force_locale(registration.locale):
         context = {
             "registration": registration,
@@ -25,6 +30,7 @@ def _queue(session: Session, registration: Registration, *, kind: str, subject: 
             "locale": registration.locale,
             "manage_url": manage_url(registration, base_url),
             "qr_cid": QR_CONTENT_ID if with_qr else "",
+            "ticket_name": ticket_name,
         }
         body_text = render_template(f"mail/email/{template}.txt", **context)
         body_html = render_template(f"mail/email/{template}.html", **context)
@@ -36,7 +42,22 @@ def _queue(session: Session, registration: Registration, *, kind: str, subject: 
         attachments.append(Attachment("event.ics", "text/calendar",
                                       event_ics(registration.event, locale=registration.locale)))
     queue_message(session, kind=kind, to=registration.email, subject=full_subject, body_text=body_text,
-                  body_html=body_html, attachments=tuple(attachments), registration_id=registration.id)
+                  body_html=body_html, attachments=tuple(attachments), registration_id=registration.id,
+                  attachments_pending=with_ticket)
+
+
+def _ticket_maker(session: Session, message: OutboxMessage):
+    """The ticket of the message's registration, if the person still holds a seat when it is sent."""
+    registration = session.get(Registration, message.registration_id) if message.registration_id else None
+    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+        return list
+    view = ticket_view(registration)  # everything the PDF needs, read now
+    name = ticket_filename(registration)
+    return lambda: [Attachment(name, "application/pdf", render_ticket(view))]
+
+
+for _kind in ("registration_confirmed", "waitlist_promoted"):
+    register_attachment_maker(_kind, _ticket_maker)
 
 
 def queue_registration_received(session: Session, registration: Registration, *, base_url: str) -> None:
@@ -44,14 +65,15 @@ def queue_registration_received(session: Session, registration: Registration, *,
     with force_locale(registration.locale):
         subject = _("Registration confirmed") if confirmed else _("You are on the waiting list")
     _queue(session, registration, kind="registration_confirmed" if confirmed else "registration_waitlisted",
-           subject=subject, template="registration_received", base_url=base_url, with_qr=confirmed)
+           subject=subject, template="registration_received", base_url=base_url, with_qr=confirmed,
+           with_ticket=confirmed)
 
 
 def queue_promoted(session: Session, registration: Registration, *, base_url: str) -> None:
     with force_locale(registration.locale):
         subject = _("A place has opened: your registration is confirmed")
     _queue(session, registration, kind="waitlist_promoted", subject=subject, template="promoted",
-           base_url=base_url, with_qr=True)
+           base_url=base_url, with_qr=True, with_ticket=True)
 
 
 def queue_cancelled(session: Session, registration: Registration, *, base_url: str) -> None:

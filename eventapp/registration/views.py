@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from eventapp.badges.tickets import has_ticket, ticket_filename, ticket_pdf
 from eventapp.db import db, utcnow
 from eventapp.directory.models import ExchangeGroup
 from eventapp.events.calendar import event_ics
@@ -24,7 +25,7 @@ from eventapp.registration.errors import (
 )
 from eventapp.registration.forms import ConfirmForm, RegistrationForm, ResendLinkForm
 from eventapp.registration.links import LinkExpired, manage_link_token, registration_for_link
-from eventapp.registration.models import Registration, RegistrationStatus
+from eventapp.registration.models import Registration
 from eventapp.registration.notifications import queue_link_resent
 from eventapp.registration.qr import qr_png
 from eventapp.text import email_key
@@ -211,12 +212,35 @@ def resend_my_link(link_token: str):
     return redirect(url_for("registration.my_registration", link_token=link_token))
 
 
+def _ticket_holder_or_404(link_token: str) -> Registration:
+    """Only confirmed people have a ticket (QR code, 受付票): not the waiting list, not cancellations."""
+    registration = _registration_or_410(link_token)
+    if not has_ticket(registration):
+        abort(404)
+    return registration
+
+
 @bp.get("/my/<link_token>/qr.png")
 def my_qr_png(link_token: str):
-    registration = _registration_or_410(link_token)
-    if registration.status != RegistrationStatus.CONFIRMED:
-        abort(404)
+    registration = _ticket_holder_or_404(link_token)
     return Response(qr_png(registration.token), mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/my/<link_token>/ticket")
+def my_ticket(link_token: str):
+    """The ticket on the phone's screen, to show at the door: the QR code big, little else."""
+    registration = _ticket_holder_or_404(link_token)
+    return render_template("registration/ticket.html", registration=registration, event=registration.event,
+                           link_token=link_token)
+
+
+@bp.get("/my/<link_token>/ticket.pdf")
+def my_ticket_pdf(link_token: str):
+    registration = _ticket_holder_or_404(link_token)
+    return Response(ticket_pdf(registration), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{ticket_filename(registration)}"',
+        "Cache-Control": "no-store",
+    })
 
 
 @bp.get("/my/<link_token>/calendar.ics")

@@ -164,7 +164,12 @@ class Shooter:
         page.locator("img[data-qr]").wait_for()
         self.shot(page, f"{prefix}-04-confirmation")
 
-        page.locator("a[href*='/my/']").first.click()
+        page.locator("a[href$='/ticket']").first.click()  # the ticket as shown at the door
+        page.wait_for_url(re.compile(r"/my/[^/]+/ticket$"))
+        page.locator("img[data-qr]").wait_for()
+        self.shot(page, f"{prefix}-04b-ticket")
+
+        page.locator(".ticket-actions a:not([href$='.pdf'])").click()  # back to "my registration"
         page.wait_for_url(re.compile(r"/my/[^/]+$"))
         self.shot(page, f"{prefix}-05-my-registration")
         page.locator("a.danger-link").click()

@@ -11,6 +11,7 @@ import threading
 from datetime import timedelta
 
 import icalendar
+import pypdfium2
 import pytest
 import zxingcpp
 from aiosmtpd.controller import Controller
@@ -90,6 +91,17 @@ def _qr_texts(png: bytes) -> list[str]:
     return [barcode.text for barcode in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
 
 
+def _pdf_qr_texts(pdf: bytes) -> list[str]:
+    """The QR codes on a one-page PDF, rendered at 150 dpi as a scanner would see the printout."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        assert len(document) == 1
+        image = document[0].render(scale=150 / 72).to_pil()
+    finally:
+        document.close()
+    return [barcode.text for barcode in zxingcpp.read_barcodes(image)]
+
+
 # --- a real delivery ---------------------------------------------------------------------------------
 
 
@@ -130,6 +142,12 @@ def test_registration_mail_arrives_complete(app, client, session, smtp_server):
     assert len(pngs) == 1
     assert pngs[0]["Content-ID"] == f"<{cid}>"  # the HTML shows the very image that was attached
     assert _qr_texts(pngs[0].get_content()) == [registration.token]
+
+    [ticket] = [part for part in mail.iter_attachments() if part.get_content_type() == "application/pdf"]
+    assert ticket.get_filename() == f"ticket-{registration.receipt_code}.pdf"
+    assert ticket.get_content_disposition() == "attachment"
+    assert ticket.get_filename() in text  # the mail says what the PDF is
+    assert _pdf_qr_texts(ticket.get_content()) == [registration.token]
 
     [ics] = [part for part in mail.iter_attachments() if part.get_filename() == "event.ics"]
     assert ics.get_content_type() == "text/calendar"

@@ -155,7 +155,7 @@ def test_tampered_private_link_is_not_found(app, client, session):
     other_salt = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="other").dumps(registration.manage_secret)
     for bad in (flipped, f"{payload}x.{timestamp}.{signature}", forged_payload, unknown, other_salt,
                 registration.manage_secret, registration.token, "x"):
-        for suffix in ("", "/qr.png", "/edit", "/cancel", "/calendar.ics"):
+        for suffix in ("", "/qr.png", "/ticket", "/ticket.pdf", "/edit", "/cancel", "/calendar.ics"):
             response = client.get(f"/my/{bad}{suffix}?lang=en")
             assert response.status_code == 404, (bad, suffix)
         _friendly_error(response, 404)
@@ -168,7 +168,7 @@ def test_expired_private_link_is_gone(app, client, session):
     registration = make_registration(session, event)
     token = manage_link_token(registration)
     app.config["MANAGE_LINK_MAX_AGE"] = -1
-    for suffix in ("", "/qr.png", "/edit", "/cancel", "/calendar.ics"):
+    for suffix in ("", "/qr.png", "/ticket", "/ticket.pdf", "/edit", "/cancel", "/calendar.ics"):
         assert client.get(f"/my/{token}{suffix}").status_code == 410, suffix
     body = _friendly_error(client.get(f"/my/{token}?lang=en"), 410)
     assert "This link has expired" in body

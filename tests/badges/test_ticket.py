@@ -1,0 +1,239 @@
+"""The 受付票 (reception ticket) read back as a person would: the page rendered to an image and its QR code
+decoded with zxing-cpp, the text taken from the PDF with pypdfium2, on the download route, the phone
+page and in the confirmation and promotion e-mails."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import pypdfium2
+import pytest
+import zxingcpp
+from PIL import Image
+from sqlalchemy import select
+
+from eventapp.badges.tickets import TRADEMARK, NoTicket, ticket_pdf
+from eventapp.mail.models import OutboxMessage
+from eventapp.registration.links import manage_link_token
+from eventapp.registration.models import Registration, RegistrationStatus
+from tests.helpers import csrf_token_from, form_data, make_event, make_registration, submission_id_from
+
+DPI = 150
+MM_PER_PT = 25.4 / 72
+PAGE_MM = (210, 297)
+MARGIN_MM = 12  # ticket.css: the page's margins around the text area...
+BOTTOM_MARGIN_MM = 16  # ...except at the bottom, where the trademark line is printed in the margin
+TOLERANCE_MM = 0.5
+
+
+@dataclass(frozen=True)
+class Glyph:
+    char: str
+    left: float  # mm from the page's left edge
+    top: float  # mm from the page's top edge
+    right: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class ReadTicket:
+    pages: int
+    text: str
+    qr_texts: list[str]
+    glyphs: list[Glyph]
+
+    @property
+    def flat(self) -> str:
+        """The text without spaces and line breaks (a wrapped name is still the name)."""
+        return "".join(self.text.split())
+
+
+def read_ticket(pdf: bytes) -> ReadTicket:
+    """What a person sees on page 1: the QR codes a scanner finds at 150 dpi, the text and where it is."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        image = page.render(scale=DPI / 72).to_pil()
+        textpage = page.get_textpage()
+        text = textpage.get_text_range()
+        page_height = page.get_height()
+        glyphs = []
+        for index, char in enumerate(text):
+            left, bottom, right, top = textpage.get_charbox(index)
+            if right > left and not char.isspace():
+                glyphs.append(Glyph(char, left * MM_PER_PT, (page_height - top) * MM_PER_PT, right * MM_PER_PT,
+                                    (page_height - bottom) * MM_PER_PT))
+        return ReadTicket(pages=len(document), text=text, glyphs=glyphs,
+                          qr_texts=[code.text for code in zxingcpp.read_barcodes(image)])
+    finally:
+        document.close()
+
+
+def _flat(text: str) -> str:
+    return "".join(text.split())
+
+
+def _link(registration: Registration) -> str:
+    return f"/my/{manage_link_token(registration)}"
+
+
+def _outbox(session, kind: str) -> list[OutboxMessage]:
+    session.rollback()  # see what was committed
+    return list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)))
+
+
+def _ticket_attachment(message: OutboxMessage):
+    [pdf] = [a for a in message.attachments if a.content_type == "application/pdf"]
+    return pdf
+
+
+# --- the PDF itself ------------------------------------------------------------------------------------
+
+
+def test_ticket_reads_back_like_a_person_would(session):
+    event = make_event(session)
+    registration = make_registration(session, event, family_name="髙﨑", given_name="太郎",
+                                     company_name="株式会社サンプル", department="営業部")
+    ticket = read_ticket(ticket_pdf(registration))
+
+    assert ticket.pages == 1
+    assert ticket.qr_texts == [registration.token]  # exactly one code, and it is this person's
+    for expected in ("髙﨑", registration.receipt_code, "2027年2月18日(木)", event.venue_name, TRADEMARK,
+                     event.venue_address, "受付票", "第31回", "令和8年度", "開場13:00", "開始13:30", "終了17:30",
+                     "一般", "名刺"):
+        assert _flat(expected) in ticket.flat, expected
+    assert _flat(registration.addressee) in ticket.flat  # 株式会社サンプル 営業部 髙﨑 太郎 様, in that order
+    assert "御中" not in ticket.text
+
+
+@pytest.mark.parametrize(("company", "family", "given"), [
+    (("株式会社" + "長い名前のサンプル精密機械製作所" * 5)[:80], "髙﨑" * 15, "太郎" * 15),  # 80 and 60 characters
+    ("Villard International Consulting and Engineering Holdings Company Limited Tokyo Branch",
+     "Wolfeschlegelsteinhausenbergerdorff", "Hubert Blaine Maximilian"),
+], ids=["japanese", "latin"])
+def test_long_company_and_name_fit_the_one_page(session, company, family, given):
+    assert len(company) >= 80 and len(family) + len(given) >= 59
+    event = make_event(session)
+    registration = make_registration(session, event, company_name=company, family_name=family, given_name=given,
+                                     department="")
+    ticket = read_ticket(ticket_pdf(registration))
+
+    assert ticket.pages == 1
+    assert ticket.qr_texts == [registration.token]  # nothing ran over the code
+    assert _flat(f"{company}{family}{given}様") in ticket.flat  # all of it printed, nothing cut
+    assert registration.receipt_code in ticket.text and TRADEMARK in ticket.text
+
+    width, height = PAGE_MM
+    body = [g for g in ticket.glyphs if g.top < height - BOTTOM_MARGIN_MM]
+    footer = [g for g in ticket.glyphs if g.top >= height - BOTTOM_MARGIN_MM]
+    assert "".join(g.char for g in footer) == TRADEMARK  # alone in the bottom margin
+    for glyph in ticket.glyphs:  # nothing off the page's sides
+        assert glyph.left >= MARGIN_MM - TOLERANCE_MM and glyph.right <= width - MARGIN_MM + TOLERANCE_MM, glyph
+    for glyph in body:  # and the ticket's body inside its text area, clear of the trademark line
+        assert glyph.top >= MARGIN_MM - TOLERANCE_MM and glyph.bottom <= height - BOTTOM_MARGIN_MM, glyph
+    assert max(g.bottom for g in footer) <= height - MARGIN_MM / 2
+
+
+def test_only_confirmed_people_have_a_ticket(client, session):
+    event = make_event(session, capacity=1)
+    seated = make_registration(session, event, n=1)
+    waiting = make_registration(session, event, n=2)
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    with pytest.raises(NoTicket):
+        ticket_pdf(waiting)
+    for suffix in ("/ticket", "/ticket.pdf"):
+        assert client.get(f"{_link(waiting)}{suffix}").status_code == 404, suffix
+        assert client.get(f"{_link(seated)}{suffix}").status_code == 200, suffix
+
+    link = _link(seated)
+    client.post(f"{link}/cancel", data={"csrf_token": csrf_token_from(client.get(f"{link}/cancel"))})
+    session.rollback()
+    assert session.get(Registration, seated.id).status == RegistrationStatus.CANCELLED
+    for suffix in ("/ticket", "/ticket.pdf"):
+        assert client.get(f"{link}{suffix}").status_code == 404, suffix
+
+
+# --- from the private link --------------------------------------------------------------------------------
+
+
+def test_download_route_gives_the_pdf(client, session):
+    event = make_event(session)
+    registration = make_registration(session, event, family_name="髙﨑")
+    response = client.get(f"{_link(registration)}/ticket.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="ticket-{registration.receipt_code}.pdf"'
+    assert "no-store" in response.headers["Cache-Control"]
+    ticket = read_ticket(response.data)
+    assert ticket.pages == 1 and ticket.qr_texts == [registration.token]
+    assert "髙﨑" in ticket.text
+
+
+def test_on_screen_ticket_shows_the_code_big_and_little_else(client, session):
+    event = make_event(session)
+    registration = make_registration(session, event, family_name="髙﨑", given_name="太郎")
+    link = _link(registration)
+    response = client.get(f"{link}/ticket?lang=en")
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
+    body = response.get_data(as_text=True)
+    assert re.search(rf"data-receipt-code>{registration.receipt_code}<", body)
+    assert "髙﨑 太郎 様" in body and "Reception ticket" in body
+    qr_src = re.search(r'<img class="ticket-qr" src="([^"]+)"', body).group(1)
+    assert qr_src == f"{link}/qr.png"
+    png = client.get(qr_src)
+    assert [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(png.data)))] == [registration.token]
+    assert f'href="{link}/ticket.pdf"' in body
+    assert "css/ticket.css" in body
+    assert " style=" not in body and not re.search(r"<script(?![^>]*\bsrc=)", body)  # CSP: no inline code
+
+    japanese = client.get(f"{link}/ticket?lang=ja").get_data(as_text=True)
+    assert "受付票" in japanese and "2027年2月18日(木)" in japanese
+
+
+def test_my_registration_and_the_confirmation_page_link_to_the_ticket(client, session):
+    event = make_event(session, capacity=1)
+    page = client.get(f"/events/{event.slug}/register")
+    data = form_data() | {"csrf_token": csrf_token_from(page), "submission_id": submission_id_from(page)}
+    done = client.post(f"/events/{event.slug}/register", data=data, follow_redirects=True)
+    registration = session.scalar(select(Registration))
+    link = _link(registration)
+    body = done.get_data(as_text=True)
+    assert f'href="{link}/ticket"' in body and f'href="{link}/ticket.pdf"' in body
+    mine = client.get(link).get_data(as_text=True)
+    assert f'href="{link}/ticket"' in mine and f'href="{link}/ticket.pdf"' in mine
+
+    waiting = make_registration(session, event, n=2)
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    theirs = client.get(_link(waiting)).get_data(as_text=True)
+    assert "/ticket" not in theirs
+
+
+# --- by e-mail ----------------------------------------------------------------------------------------------
+
+
+def test_confirmation_and_promotion_mails_carry_the_ticket(client, session):
+    event = make_event(session, capacity=1)
+    seated = make_registration(session, event, n=1, family_name="髙﨑")
+    waiting = make_registration(session, event, n=2)
+
+    [confirmed] = _outbox(session, "registration_confirmed")
+    attachment = _ticket_attachment(confirmed)
+    assert attachment.filename == f"ticket-{seated.receipt_code}.pdf"
+    ticket = read_ticket(attachment.content)
+    assert ticket.pages == 1 and ticket.qr_texts == [seated.token] and "髙﨑" in ticket.text
+    assert attachment.filename in confirmed.body_text and attachment.filename in confirmed.body_html
+
+    [waitlisted] = _outbox(session, "registration_waitlisted")
+    assert not [a for a in waitlisted.attachments if a.content_type == "application/pdf"]  # no seat, no ticket
+
+    link = _link(seated)
+    client.post(f"{link}/cancel", data={"csrf_token": csrf_token_from(client.get(f"{link}/cancel"))})
+    [promoted] = _outbox(session, "waitlist_promoted")
+    assert promoted.registration_id == waiting.id
+    attachment = _ticket_attachment(promoted)
+    assert attachment.filename == f"ticket-{waiting.receipt_code}.pdf"
+    assert read_ticket(attachment.content).qr_texts == [waiting.token]
+    assert attachment.filename in promoted.body_text

@@ -1,0 +1,54 @@
+"""The ticket PDF is made by the mail worker, not inside the registration's transaction."""
+
+from __future__ import annotations
+
+import pypdfium2
+import zxingcpp
+from sqlalchemy import select
+
+from eventapp import jobs
+from eventapp.db import utcnow
+from eventapp.mail.models import OutboxMessage, OutboxStatus
+from eventapp.mail.services import deliver
+from tests.helpers import make_event, make_registration
+
+
+def test_registration_queues_the_ticket_and_the_worker_renders_it(app, session):
+    jobs.huey.immediate = False  # nothing runs until a worker takes it
+    try:
+        event = make_event(session)
+        registration = make_registration(session, event, family_name="髙﨑")
+    finally:
+        jobs.huey.immediate = True
+    message = session.scalar(select(OutboxMessage).where(OutboxMessage.registration_id == registration.id))
+    assert message.attachments_pending is True
+    assert "application/pdf" not in {a.content_type for a in message.attachments}
+    assert f"ticket-{registration.receipt_code}.pdf" in message.body_text  # the mail already names it
+
+    status = deliver(session, message.id, mail_url=None, sender="test@example.jp", now=utcnow())
+    assert status == OutboxStatus.HELD
+    session.refresh(message)
+    tickets = [a for a in message.attachments if a.content_type == "application/pdf"]
+    assert message.attachments_pending is False and len(tickets) == 1
+    page = pypdfium2.PdfDocument(tickets[0].content)[0]
+    assert "髙﨑" in page.get_textpage().get_text_range()
+    codes = zxingcpp.read_barcodes(page.render(scale=150 / 72).to_pil())
+    assert [c.text for c in codes] == [registration.token]
+
+
+def test_no_ticket_if_the_seat_was_given_up_before_sending(app, session):
+    from eventapp.registration.services import cancel
+
+    jobs.huey.immediate = False
+    try:
+        event = make_event(session)
+        registration = make_registration(session, event)
+        cancel(session, registration, now=utcnow(), actor="attendee", base_url="http://testserver/")
+        session.commit()
+    finally:
+        jobs.huey.immediate = True
+    confirmation = session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "registration_confirmed"))
+    deliver(session, confirmation.id, mail_url=None, sender="test@example.jp", now=utcnow())
+    session.refresh(confirmation)
+    assert confirmation.attachments_pending is False
+    assert not [a for a in confirmation.attachments if a.content_type == "application/pdf"]
