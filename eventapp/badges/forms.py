@@ -31,7 +31,7 @@ class BadgeBatchForm(FlaskForm):
     sheet = SelectField(_l("Sheet"), choices=[], validators=[Required()])
 
 
-def _mm(label, minimum: float = 0.0):
+def _mm(label, minimum: int = 0):
     return FloatField(label, validators=[Required(), NumberRange(min=minimum, max=2000, message=_l(
         "%(field)s: enter millimetres from %(min)s to %(max)s.", field=label, min=minimum, max=2000))])
 
@@ -48,10 +48,10 @@ class SheetLayoutForm(FlaskForm):
     page_height_mm = _mm(_l("Page height (mm)"), 10)
     label_width_mm = _mm(_l("Label width (mm)"), 10)
     label_height_mm = _mm(_l("Label height (mm)"), 10)
-    columns = IntegerField(_l("Columns"), validators=[Required(), NumberRange(min=1, max=20, message=_l(
-        "Columns: enter a number from 1 to 20."))])
-    rows = IntegerField(_l("Rows"), validators=[Required(), NumberRange(min=1, max=40, message=_l(
-        "Rows: enter a number from 1 to 40."))])
+    columns = IntegerField(_l("Labels across"), validators=[Required(), NumberRange(min=1, max=20, message=_l(
+        "Labels across: enter a number from 1 to 20."))])
+    rows = IntegerField(_l("Labels down"), validators=[Required(), NumberRange(min=1, max=40, message=_l(
+        "Labels down: enter a number from 1 to 40."))])
     margin_left_mm = _mm(_l("Left margin (mm)"))
     margin_top_mm = _mm(_l("Top margin (mm)"))
     pitch_x_mm = _mm(_l("Horizontal pitch (mm)"), 1)

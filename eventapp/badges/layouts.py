@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -54,28 +55,31 @@ class LayoutSpec:
 
 
 def check_fits(spec: LayoutSpec) -> None:
-    """Raise LayoutError unless every label lies on the page and no two labels overlap."""
-    problems = []
+    """Raise LayoutError unless every label lies on the page and no two labels overlap.
+    The message is in the language of the page (or Japanese, outside a request)."""
+    problems: list[str] = []
     if min(spec.page_width_mm, spec.page_height_mm, spec.label_width_mm, spec.label_height_mm) <= 0:
-        problems.append("page and label sizes must be greater than 0 mm")
+        problems.append(_("page and label sizes must be greater than 0 mm"))
     if spec.columns < 1 or spec.rows < 1:
-        problems.append("columns and rows must be at least 1")
+        problems.append(_("there must be at least one label across and one down"))
     if spec.margin_left_mm < 0 or spec.margin_top_mm < 0:
-        problems.append("margins cannot be negative")
+        problems.append(_("margins cannot be negative"))
     if problems:
         raise LayoutError("; ".join(problems))
     if spec.columns > 1 and spec.pitch_x_mm + FIT_TOLERANCE_MM < spec.label_width_mm:
-        problems.append(f"horizontal pitch {spec.pitch_x_mm} mm is less than the label width "
-                        f"{spec.label_width_mm} mm, so labels would overlap")
+        problems.append(_("the horizontal pitch %(pitch)s mm is less than the label width %(width)s mm, so labels "
+                          "would overlap", pitch=f"{spec.pitch_x_mm:g}", width=f"{spec.label_width_mm:g}"))
     if spec.rows > 1 and spec.pitch_y_mm + FIT_TOLERANCE_MM < spec.label_height_mm:
-        problems.append(f"vertical pitch {spec.pitch_y_mm} mm is less than the label height "
-                        f"{spec.label_height_mm} mm, so labels would overlap")
+        problems.append(_("the vertical pitch %(pitch)s mm is less than the label height %(height)s mm, so labels "
+                          "would overlap", pitch=f"{spec.pitch_y_mm:g}", height=f"{spec.label_height_mm:g}"))
     right = spec.margin_left_mm + (spec.columns - 1) * spec.pitch_x_mm + spec.label_width_mm
     bottom = spec.margin_top_mm + (spec.rows - 1) * spec.pitch_y_mm + spec.label_height_mm
     if right > spec.page_width_mm + FIT_TOLERANCE_MM:
-        problems.append(f"the labels reach {right:g} mm across but the page is {spec.page_width_mm:g} mm wide")
+        problems.append(_("the labels reach %(reach)s mm across but the page is %(page)s mm wide",
+                          reach=f"{right:g}", page=f"{spec.page_width_mm:g}"))
     if bottom > spec.page_height_mm + FIT_TOLERANCE_MM:
-        problems.append(f"the labels reach {bottom:g} mm down but the page is {spec.page_height_mm:g} mm high")
+        problems.append(_("the labels reach %(reach)s mm down but the page is %(page)s mm high",
+                          reach=f"{bottom:g}", page=f"{spec.page_height_mm:g}"))
     if problems:
         raise LayoutError("; ".join(problems))
 

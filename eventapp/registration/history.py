@@ -55,6 +55,8 @@ def actor_label(actor: str) -> str:
     """"organiser:someone@example.jp" → "Organiser someone@example.jp"; the attendee and the system by name."""
     if actor.startswith("organiser:"):
         return str(_l("Organiser %(email)s", email=actor.removeprefix("organiser:")))
+    if actor.startswith("system:"):  # e.g. "system:demo", "system:import"
+        return str(ACTOR_LABELS["system"])
     return str(ACTOR_LABELS.get(actor, actor))
 
 
