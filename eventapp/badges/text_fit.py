@@ -3,6 +3,7 @@ so the size is chosen before rendering and nothing overflows, wraps into the QR 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 
@@ -58,6 +59,11 @@ class FittedText:
 LINE_HEIGHT = 1.15
 
 
+def _size_down(size_mm: float) -> float:
+    """Sizes go to 0.01 mm, rounded down: rounding up could make a long line wider than its box."""
+    return math.floor(size_mm * 100 + 1e-9) / 100
+
+
 def fit_text(text: str, *, width_mm: float, height_mm: float, max_size_mm: float, min_size_mm: float,
              max_lines: int = 1, bold: bool = False) -> FittedText:
     """The largest size (≤ max) at which the text fits the box on one line; below min_size it is
@@ -67,14 +73,14 @@ def fit_text(text: str, *, width_mm: float, height_mm: float, max_size_mm: float
         return FittedText(lines=(), size_mm=max_size_mm)
     one_line = min(max_size_mm, width_mm / font.width_em(text), height_mm / LINE_HEIGHT)
     if one_line >= min_size_mm or max_lines == 1:
-        return FittedText(lines=(text,), size_mm=round(one_line, 2))
-    best = FittedText(lines=(text,), size_mm=round(one_line, 2))
+        return FittedText(lines=(text,), size_mm=_size_down(one_line))
+    best = FittedText(lines=(text,), size_mm=_size_down(one_line))
     for count in range(2, max_lines + 1):
         lines = _split_evenly(text, count, font)
         widest = max(font.width_em(line) for line in lines)
         size = min(max_size_mm, width_mm / widest, height_mm / (LINE_HEIGHT * count))
         if size > best.size_mm:
-            best = FittedText(lines=tuple(lines), size_mm=round(size, 2))
+            best = FittedText(lines=tuple(lines), size_mm=_size_down(size))
     return best
 
 
