@@ -1,8 +1,8 @@
 """Badge sheets to PDF: in chunks, rendered in parallel worker processes, joined in order.
 
 One WeasyPrint pass over thousands of badges holds the whole layout in memory and uses one core;
-chunks of CHUNK_PAGES pages keep memory flat whatever the count and use every core. The join copies
-finished pages from the chunk files on disk."""
+chunks of CHUNK_PAGES pages keep memory flat whatever the count and use every core. The join streams
+finished pages from the chunk files on disk (pdf_join), one chunk in memory at a time."""
 
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from threading import Lock
 
-from pypdf import PdfWriter
-
 from eventapp.badges.design import BadgeView, geometry_css, size_class
 from eventapp.badges.layouts import LayoutSpec, check_fits
+from eventapp.badges.pdf_join import join_pdfs
 from eventapp.pdf import render_pdf
 
 CHUNK_PAGES = 10
@@ -43,17 +42,18 @@ def _render_chunk_to_file(badges: Sequence[BadgeView], layout: LayoutSpec, path:
 
 
 def _worker_count() -> int:
-    return max(1, min(os.cpu_count() or 1, int(os.environ.get("EVENTAPP_PDF_WORKERS", "0")) or 8))
+    """Processes rendering at once, this one included: one per CPU, at most 4 (EVENTAPP_PDF_WORKERS)."""
+    return max(1, min(os.cpu_count() or 1, int(os.environ.get("EVENTAPP_PDF_WORKERS", "0")) or 4))
 
 
-def _process_pool() -> ProcessPoolExecutor:
+def _process_pool(size: int) -> ProcessPoolExecutor:
     """Long-lived workers (forkserver: safe from threaded servers), so WeasyPrint and the fonts load once."""
     global _pool
     with _pool_lock:
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["eventapp.badges.rendering"])
-            _pool = ProcessPoolExecutor(max_workers=_worker_count(), mp_context=context)
+            _pool = ProcessPoolExecutor(max_workers=size, mp_context=context)
         return _pool
 
 
@@ -79,20 +79,37 @@ def write_badge_sheets(badges: Sequence[BadgeView], layout: LayoutSpec, out_path
         return -(-len(badges) // layout.per_page)
     with tempfile.TemporaryDirectory(prefix="badges-", dir=out_path.parent) as work:
         parts = [str(Path(work) / f"part-{n:05d}.pdf") for n in range(len(chunks))]
-        pool = _process_pool()
-        futures: list[Future[int]] = [pool.submit(_render_chunk_to_file, chunk, layout, part)
-                                      for chunk, part in zip(chunks, parts, strict=True)]
-        for future in futures:  # in order, so progress moves steadily and errors surface early
-            done = future.result()
-            if progress:
-                progress(done)
+        _render_chunks(chunks, layout, parts, progress)
         return _join(parts, out_path)
 
 
+def _render_chunks(chunks: Sequence[Sequence[BadgeView]], layout: LayoutSpec, parts: Sequence[str],
+                   progress: Callable[[int], None] | None) -> None:
+    """Chunks go to the worker processes, and this process renders every n-th one itself rather than
+    wait: the same use of the CPUs with one process (and its memory) fewer."""
+    renderers = _worker_count()
+    own = set(range(renderers - 1, len(chunks), renderers)) if renderers > 1 else set(range(len(chunks)))
+    pool = _process_pool(renderers - 1) if len(own) < len(chunks) else None
+    futures: dict[int, Future[int]] = {
+        n: pool.submit(_render_chunk_to_file, chunk, layout, part)
+        for n, (chunk, part) in enumerate(zip(chunks, parts, strict=True)) if n not in own} if pool else {}
+
+    def report_finished() -> None:
+        for n in [n for n, future in futures.items() if future.done()]:
+            done = futures.pop(n).result()  # raises here if that chunk failed
+            if progress:
+                progress(done)
+
+    for n in sorted(own):
+        done = _render_chunk_to_file(chunks[n], layout, parts[n])
+        if progress:
+            progress(done)
+        report_finished()
+    for n in sorted(futures):
+        done = futures.pop(n).result()
+        if progress:
+            progress(done)
+
+
 def _join(parts: Sequence[str], out_path: Path) -> int:
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(part)
-    with out_path.open("wb") as handle:
-        writer.write(handle)
-    return len(writer.pages)
+    return join_pdfs(map(Path, parts), out_path)
