@@ -86,10 +86,12 @@ def build_badge(*, registration_id: int, serial: int, role: str, group: str, com
         bold = key == "name"
         text, missing = printable(raw, bold=bold)
         if missing:
-            warnings.append(f"{key}: {''.join(sorted(set(missing)))}")
+            warnings.append(f"{key}: {''.join(sorted(set(missing)))} printed as 〓")
         box: Box = getattr(geometry, key)
         texts[key] = fit_text(text, width_mm=box.width, height_mm=box.height, max_size_mm=geometry.sizes[key],
                               min_size_mm=MIN_SIZES[key], max_lines=MAX_LINES.get(key, 1), bold=bold)
+        if key in ("name", "company") and texts[key].lines and texts[key].size_mm < MIN_SIZES[key]:
+            warnings.append(f"{key}: very long, printed {texts[key].size_mm:.1f} mm high")
     role_ja, role_en = ROLE_LABELS.get(role, (role, role))
     return BadgeView(registration_id=registration_id, serial=f"{serial:04d}", role=role, role_ja=role_ja,
                      role_en=role_en, qr_uri=qr_data_uri(token), texts=texts, warnings=tuple(warnings))

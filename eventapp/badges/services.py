@@ -120,7 +120,7 @@ def registration_by_token(session: Session, token: str) -> Registration | None:
 def badge_warnings(badges: list[BadgeView], people: list[Registration]) -> list[str]:
     by_id = {r.id: r for r in people}
     return [f"{by_id[b.registration_id].receipt_code} {by_id[b.registration_id].full_name}: "
-            f"{', '.join(b.warnings)} → 〓" for b in badges if b.warnings]
+            f"{', '.join(b.warnings)}" for b in badges if b.warnings]
 
 
 def create_layout(session: Session, **values) -> SheetLayout:

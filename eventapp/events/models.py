@@ -91,6 +91,7 @@ class CategoryCode(enum.StrEnum):
     GENERAL = "general"  # 一般
     GUEST = "guest"  # 来賓
     PRESS = "press"  # 報道
+    STAFF = "staff"  # スタッフ: organisers register their helpers so they get (grey) badges too
 
 
 class EventCategory(Base):

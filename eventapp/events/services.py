@@ -17,6 +17,7 @@ DEFAULT_CATEGORIES = (
     (CategoryCode.GENERAL, "一般", "General public", True),
     (CategoryCode.GUEST, "来賓", "Guest of honour", False),
     (CategoryCode.PRESS, "報道", "Press", True),
+    (CategoryCode.STAFF, "スタッフ", "Staff", False),
 )
 
 

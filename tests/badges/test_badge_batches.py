@@ -143,3 +143,27 @@ def test_failed_job_marks_nothing_printed(app, session, event_with_people):
     assert job.status == JobStatus.FAILED and job.message
     session.rollback()
     assert session.scalar(select(func.count(Registration.id)).where(Registration.badge_printed_at.is_not(None))) == 0
+
+
+def test_staff_are_registered_by_organisers_and_get_staff_badges(app, session, tmp_path):
+    from eventapp.badges.batch import produce_badges_pdf
+    from eventapp.badges.layouts import layout_named
+    from eventapp.badges.services import BadgeSelection
+    from eventapp.db import utcnow
+    from eventapp.registration.errors import CategoryNotOffered
+    from eventapp.registration.models import RegistrationSource
+    from eventapp.registration.services import register
+    from tests.helpers import BASE_URL, answers
+
+    event = make_event(session)
+    with pytest.raises(CategoryNotOffered):  # not on the public form
+        register(session, event, answers=answers(1, category_code="staff"), now=utcnow(), base_url=BASE_URL)
+    session.rollback()
+    register(session, event, answers=answers(2, category_code="staff", family_name="受付"), now=utcnow(),
+             base_url=BASE_URL, source=RegistrationSource.ORGANISER, actor="organiser:test")
+    session.commit()
+    out = tmp_path / "staff.pdf"
+    produce_badges_pdf(session, event, selection=BadgeSelection(category_codes=["staff"]),
+                       layout=layout_named(session, "card-single"), out_path=out, now=utcnow)
+    text = pypdfium2.PdfDocument(str(out))[0].get_textpage().get_text_range()
+    assert "スタッフ" in text and "Staff" in text and "受付" in text

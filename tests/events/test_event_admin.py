@@ -28,7 +28,7 @@ def test_organiser_creates_event_with_default_categories(organiser_client, sessi
     response = organiser_client.post("/admin/events/new", data=_event_form(csrf_token=csrf_token_from(page)))
     assert response.status_code == 302
     event = session.scalar(select(Event).where(Event.slug == "godo-2028"))
-    assert [c.label_ja for c in event.categories] == ["会員", "出展", "発表", "一般", "来賓", "報道"]
+    assert [c.label_ja for c in event.categories] == ["会員", "出展", "発表", "一般", "来賓", "報道", "スタッフ"]
     assert event.registration_opens_at.isoformat() == "2027-12-01T01:00:00+00:00"  # 10:00 in Tokyo
     assert event.status == EventStatus.DRAFT
 
