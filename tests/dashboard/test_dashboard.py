@@ -76,7 +76,7 @@ def test_counts_by_status(session, known_set):
 def test_counts_by_category_with_capacity(session, known_set):
     event, _groups, _ = known_set
     categories = services.by_category(session, event, locale="ja")
-    assert [c.key for c in categories] == ["member", "exhibitor", "speaker", "general", "guest", "press"]
+    assert [c.key for c in categories] == ["member", "exhibitor", "speaker", "general", "guest", "press", "staff"]
     by_code = {c.key: (c.name, c.confirmed, c.waitlisted, c.cancelled, c.capacity) for c in categories}
     assert by_code["general"] == ("一般", 2, 0, 0, None)
     assert by_code["member"] == ("会員", 1, 0, 1, 5)
