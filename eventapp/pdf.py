@@ -3,6 +3,7 @@ font, and a URL fetcher that allows only data: URLs and files inside the project
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,14 @@ def render_html(template: str, **context: Any) -> str:
     return _jinja().get_template(template).render(**context)
 
 
+# One render at a time per process: the cached font configuration (Pango/fontconfig underneath) is shared,
+# and WeasyPrint does not promise thread safety. Parallel batches use processes (badges.rendering).
+_render_lock = threading.Lock()
+
+
 def render_pdf(template: str, *, stylesheets: tuple[str, ...] = ("print.css",), **context: Any) -> bytes:
     """Render pdf_templates/<template> with the given context to PDF bytes."""
     html = HTML(string=render_html(template, **context), base_url=str(PDF_TEMPLATES) + "/",
                 url_fetcher=project_only_url_fetcher)
-    return html.write_pdf(stylesheets=[_stylesheet(s) for s in stylesheets], font_config=_font_config())
+    with _render_lock:
+        return html.write_pdf(stylesheets=[_stylesheet(s) for s in stylesheets], font_config=_font_config())

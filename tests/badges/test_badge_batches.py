@@ -167,3 +167,38 @@ def test_staff_are_registered_by_organisers_and_get_staff_badges(app, session, t
                        layout=layout_named(session, "card-single"), out_path=out, now=utcnow)
     text = pypdfium2.PdfDocument(str(out))[0].get_textpage().get_text_range()
     assert "スタッフ" in text and "Staff" in text and "受付" in text
+
+
+def test_pdfs_rendered_from_several_threads_at_once_all_come_out_right(app, session):
+    """Web requests, the mail worker and a batch may render in one process at the same moment."""
+    import threading
+
+    from eventapp.badges.design import build_badge
+    from eventapp.badges.layouts import LayoutSpec, layout_named
+    from eventapp.badges.rendering import render_sheet_pdf
+
+    spec = LayoutSpec.of(layout_named(session, "card-single"))
+    results: dict[int, bytes] = {}
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def render(n: int) -> None:
+        try:
+            badge = build_badge(registration_id=n, serial=n, role="member", group="", company="株式会社サンプル",
+                                kana="タカサキ", name=f"髙﨑 {n}", romaji="", footer="", token=f"token-{n}",
+                                design=spec.design)
+            barrier.wait(timeout=30)
+            results[n] = render_sheet_pdf([badge], spec)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=render, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    for n, pdf in results.items():
+        page = pypdfium2.PdfDocument(pdf)[0]
+        assert f"髙﨑 {n}" in page.get_textpage().get_text_range()
+    assert len(results) == 4
