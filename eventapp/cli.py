@@ -141,12 +141,12 @@ def badges_sheets_command() -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def badges_test_page_command(sheet: str, out: Path) -> None:
     """A page with the cut lines of a sheet layout, to align label stock in the printer."""
-    from eventapp.badges.layouts import LayoutError, UnknownSheet, layout_named
+    from eventapp.badges.layouts import LayoutError, LayoutSpec, UnknownSheet, layout_named
     from eventapp.badges.test_page import test_page_pdf
 
     try:
         layout = layout_named(db.session, sheet)
-        out.write_bytes(test_page_pdf(layout))
+        out.write_bytes(test_page_pdf(LayoutSpec.of(layout), title=layout.label_ja))
     except (UnknownSheet, LayoutError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"wrote the test page of {layout.name} to {out}")

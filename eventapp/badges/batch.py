@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from eventapp.badges.design import BadgeView
 from eventapp.badges.layouts import LayoutSpec, check_fits, layout_named
 from eventapp.badges.models import SheetLayout
-from eventapp.badges.rendering import write_badge_sheets
+from eventapp.badges.rendering import render_sheet_pdf, write_badge_sheets
 from eventapp.badges.services import (
     BadgeSelection,
     EmptyBatch,
@@ -25,6 +25,7 @@ from eventapp.badges.services import (
 )
 from eventapp.events.models import Event
 from eventapp.job_records import JobRecord, JobStatus
+from eventapp.registration.models import Registration
 
 JOB_KIND = "badges"
 
@@ -77,6 +78,21 @@ def produce_badges_pdf(session: Session, event: Event, *, selection: BadgeSelect
     mark_printed(session, prepared.registration_ids, now=now())
     session.commit()
     return prepared
+
+
+def produce_one_badge_pdf(session: Session, registration: Registration, *, layout: SheetLayout,
+                          now: Callable[[], datetime]) -> bytes:
+    """One badge again (any sheet): read, render with no transaction open, then mark it printed.
+    Commits, like produce_badges_pdf: a POST's transaction on SQLite holds the one write lock, and
+    registrations must not wait for a PDF."""
+    spec = LayoutSpec.of(layout)
+    badge = badge_for(registration, design=spec.design)
+    registration_id = registration.id
+    session.commit()
+    pdf = render_sheet_pdf([badge], spec)
+    mark_printed(session, [registration_id], now=now())
+    session.commit()
+    return pdf
 
 
 def run_badge_batch(session: Session, job_id: int, *, files_dir: Path, now: Callable[[], datetime],

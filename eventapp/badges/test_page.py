@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from eventapp.badges.layouts import LayoutSpec, check_fits
-from eventapp.badges.models import SheetLayout
 from eventapp.pdf import render_pdf
 
 MARK_LENGTH_MM, MARK_GAP_MM, MARK_WIDTH_MM = 2.5, 0.5, 0.2
@@ -33,9 +32,9 @@ def corner_marks(spec: LayoutSpec) -> list[Rect]:
     return marks
 
 
-def test_page_pdf(layout: SheetLayout) -> bytes:
-    spec = LayoutSpec.of(layout)
+def test_page_pdf(spec: LayoutSpec, *, title: str) -> bytes:
+    """Needs no database: callers read the layout, end their transaction, then render."""
     check_fits(spec)
     slots = [spec.origin(i) for i in range(spec.per_page)]
     return render_pdf("badges/test_page.html", stylesheets=("print.css",), layout=spec, slots=slots,
-                      marks=corner_marks(spec), title=layout.label_ja)
+                      marks=corner_marks(spec), title=title)

@@ -22,11 +22,10 @@ from sqlalchemy import func, select
 from eventapp import jobs
 from eventapp.accounts.auth import organiser_required
 from eventapp.badges import services
-from eventapp.badges.batch import recent_jobs, start_badge_batch
+from eventapp.badges.batch import produce_one_badge_pdf, recent_jobs, start_badge_batch
 from eventapp.badges.forms import BadgeBatchForm, PrintOneBadgeForm, SheetLayoutForm
 from eventapp.badges.layouts import LayoutError, LayoutSpec, all_layouts, layout_named
 from eventapp.badges.models import BadgeDesign, SheetLayout
-from eventapp.badges.rendering import render_sheet_pdf
 from eventapp.badges.test_page import test_page_pdf
 from eventapp.db import db, utcnow
 from eventapp.directory.models import ExchangeGroup
@@ -137,15 +136,17 @@ def print_one(registration_id: int):
     registration = db.session.get(Registration, registration_id) or abort(404)
     form = PrintOneBadgeForm()
     form.sheet.choices = [(layout.name, layout.name) for layout in all_layouts(db.session)]
-    if not form.validate_on_submit() or registration.status != RegistrationStatus.CONFIRMED:
+    if not form.validate_on_submit():
+        flash(_("The form had expired. Please try again."), "warning")
+        return redirect(url_for("registration_admin.show", registration_id=registration.id))
+    if registration.status != RegistrationStatus.CONFIRMED:
         flash(_("Only confirmed registrations get a badge."), "danger")
         return redirect(url_for("registration_admin.show", registration_id=registration.id))
-    spec = LayoutSpec.of(layout_named(db.session, form.sheet.data))
-    pdf = render_sheet_pdf([services.badge_for(registration, design=spec.design)], spec)
-    services.mark_printed(db.session, [registration.id], now=utcnow())
-    db.session.commit()
+    receipt_code = registration.receipt_code
+    pdf = produce_one_badge_pdf(db.session, registration, layout=layout_named(db.session, form.sheet.data),
+                                now=utcnow)
     return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="badge-{registration.receipt_code}.pdf"',
+        "Content-Disposition": f'inline; filename="badge-{receipt_code}.pdf"',
         "Cache-Control": "no-store"})
 
 
@@ -193,8 +194,10 @@ def sheets():
 @organiser_required
 def test_page(layout_id: int):
     layout = db.session.get(SheetLayout, layout_id) or abort(404)
-    return Response(test_page_pdf(layout), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="test-page-{layout.name}.pdf"'})
+    spec, title = LayoutSpec.of(layout), layout.label_ja
+    db.session.rollback()  # nothing to write: no transaction stays open while the PDF renders
+    return Response(test_page_pdf(spec, title=title), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="test-page-{spec.name}.pdf"'})
 
 
 @bp.post("/badges/sheets/<int:layout_id>/default")

@@ -75,8 +75,9 @@ def create_event(session: Session, *, details: EventDetails,
 
 def update_event(session: Session, event: Event, *, details: EventDetails, now: datetime, base_url: str) -> Event:
     """Change an event; more seats than before go to the waiting list at once."""
-    from eventapp.registration.services import promote_waitlisted
+    from eventapp.registration.services import lock_event, promote_waitlisted
 
+    lock_event(session, event)  # seats are counted below: no registration may take one meanwhile
     other = session.scalar(select(Event.id).where(Event.slug == details.slug, Event.id != event.id))
     if other:
         raise SlugTaken(details.slug)
@@ -89,8 +90,9 @@ def update_event(session: Session, event: Event, *, details: EventDetails, now: 
 
 def set_category_capacities(session: Session, event: Event, *, capacities: dict[int, tuple[int | None, bool]],
                             now: datetime, base_url: str) -> None:
-    from eventapp.registration.services import promote_waitlisted
+    from eventapp.registration.services import lock_event, promote_waitlisted
 
+    lock_event(session, event)  # seats are counted below: no registration may take one meanwhile
     for category in event.categories:
         if category.id in capacities:
             category.capacity, category.is_open = capacities[category.id]

@@ -14,13 +14,14 @@ from eventapp.registration.forms import ConfirmForm
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
 PAGE_SIZE = 50
+MAX_PAGE = 100_000  # an absurd ?page= must not overflow the database's integers
 
 
 @bp.get("/")
 @organiser_required
 def index():
     status = request.args.get("status", "")
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in {s.value for s in OutboxStatus}:
         stmt = stmt.where(OutboxMessage.status == status)

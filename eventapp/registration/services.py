@@ -117,7 +117,8 @@ def registration_window(session: Session, event: Event, *, now: datetime) -> Reg
     return RegistrationWindow.OPEN
 
 
-def _lock_event(session: Session, event: Event) -> Event:
+def lock_event(session: Session, event: Event) -> Event:
+    """Lock the event row that guards its seats; every change that counts seats takes it first."""
     return session.execute(lock_for_update(select(Event).where(Event.id == event.id))).scalar_one()
 
 
@@ -141,7 +142,7 @@ def register(
         window = registration_window(session, event, now=now)
         if window not in (RegistrationWindow.OPEN, RegistrationWindow.FULL):
             raise RegistrationNotOpen(window)
-    event = _lock_event(session, event)
+    event = lock_event(session, event)
     if submission_id:
         earlier = session.scalar(select(Registration).where(Registration.submission_id == submission_id))
         if earlier is not None:
@@ -250,7 +251,7 @@ def update_answers(
     A change of 参加区分 by an organiser goes through capacity again."""
     if not by_organiser and now >= registration.event.effective_edit_deadline:
         raise EditingClosed()
-    event = _lock_event(session, registration.event)
+    event = lock_event(session, registration.event)
     other = session.scalar(select(Registration).where(
         Registration.event_id == event.id, Registration.email_key == email_key(answers.email),
         Registration.id != registration.id,
@@ -262,10 +263,15 @@ def update_answers(
         new_category = _category(session, event, answers.category_code, public_only=False)
         changed["category"] = [registration.category.code.value, new_category.code.value]
         was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+        was_waitlisted = registration.status == RegistrationStatus.WAITLISTED
         registration.category = new_category
         if registration.status != RegistrationStatus.CANCELLED:
             registration.status = RegistrationStatus.WAITLISTED  # gives up its seat before re-taking one
             _take_seat_or_queue(session, registration, now=now)
+        if was_waitlisted and registration.status == RegistrationStatus.CONFIRMED:
+            # A seat in the new category: the person needs their QR code and ticket, as on any promotion.
+            session.flush()
+            notifications.queue_promoted(session, registration, base_url=base_url)
         if was_confirmed:
             promote_waitlisted(session, event, now=now, base_url=base_url)
     if changed:
@@ -283,7 +289,7 @@ def cancel(
         return []
     if not by_organiser and now >= registration.event.ends_at:
         raise NotCancellable()
-    event = _lock_event(session, registration.event)
+    event = lock_event(session, registration.event)
     session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         return []
@@ -299,7 +305,10 @@ def restore(session: Session, registration: Registration, *, now: datetime, acto
     """Undo a cancellation (organisers): a seat if one is free, else the end of the waiting list."""
     if registration.status != RegistrationStatus.CANCELLED:
         return
-    _lock_event(session, registration.event)
+    lock_event(session, registration.event)
+    session.refresh(registration)  # another request may have restored it while we waited for the lock
+    if registration.status != RegistrationStatus.CANCELLED:
+        return
     _take_seat_or_queue(session, registration, now=now)
     _log(session, registration, actor=actor, action="restored", at=now,
          details={"status": registration.status.value})

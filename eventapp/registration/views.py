@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from eventapp.badges.tickets import has_ticket, ticket_filename, ticket_pdf
+from eventapp.badges.tickets import has_ticket, render_ticket, ticket_filename, ticket_view
 from eventapp.db import db, utcnow
 from eventapp.directory.models import ExchangeGroup
 from eventapp.events.calendar import event_ics
@@ -237,8 +237,10 @@ def my_ticket(link_token: str):
 @bp.get("/my/<link_token>/ticket.pdf")
 def my_ticket_pdf(link_token: str):
     registration = _ticket_holder_or_404(link_token)
-    return Response(ticket_pdf(registration), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{ticket_filename(registration)}"',
+    view, filename = ticket_view(registration), ticket_filename(registration)
+    db.session.rollback()  # read everything; render with no transaction open
+    return Response(render_ticket(view), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store",
     })
 

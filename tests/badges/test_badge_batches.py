@@ -202,3 +202,46 @@ def test_pdfs_rendered_from_several_threads_at_once_all_come_out_right(app, sess
         page = pypdfium2.PdfDocument(pdf)[0]
         assert f"髙﨑 {n}" in page.get_textpage().get_text_range()
     assert len(results) == 4
+
+
+def test_one_badge_is_rendered_with_no_transaction_open(organiser_client, app, session, event_with_people,
+                                                        monkeypatch):
+    """The POST's SQLite transaction holds the one write lock: a registration must not wait for the PDF."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from eventapp.badges import batch
+    from eventapp.db import db, write_transactions
+    from eventapp.events.models import Event
+    from tests.helpers import make_registration as register_one
+
+    event, people = event_with_people
+    event_id, person_id = event.id, people[0].id
+    seen: dict[str, object] = {}
+    original = batch.render_sheet_pdf
+
+    def render_while_someone_registers(badges, spec):
+        seen["in_transaction"] = db.session().in_transaction()
+
+        def registrant() -> None:
+            with app.app_context(), write_transactions(), Session(db.engine) as own:
+                register_one(own, own.get(Event, event_id), n=900)
+            seen["registered"] = True
+
+        thread = threading.Thread(target=registrant)
+        thread.start()
+        thread.join(timeout=10)
+        seen["registered_while_rendering"] = not thread.is_alive()
+        pdf = original(badges, spec)
+        thread.join(timeout=60)
+        return pdf
+
+    monkeypatch.setattr(batch, "render_sheet_pdf", render_while_someone_registers)
+    token = csrf_token_from(organiser_client.get(f"/admin/registrations/{person_id}"))
+    pdf = organiser_client.post(f"/admin/registrations/{person_id}/badge.pdf",
+                                data={"csrf_token": token, "sheet": "card-single"})
+    assert pdf.status_code == 200 and _pages(pdf.data) == 1
+    assert seen == {"in_transaction": False, "registered": True, "registered_while_rendering": True}
+    session.rollback()
+    assert session.get(Registration, person_id).badge_print_count == 1

@@ -237,3 +237,23 @@ def test_confirmation_and_promotion_mails_carry_the_ticket(client, session):
     assert attachment.filename == f"ticket-{waiting.receipt_code}.pdf"
     assert read_ticket(attachment.content).qr_texts == [waiting.token]
     assert attachment.filename in promoted.body_text
+
+
+def test_download_route_renders_with_no_transaction_open(client, session, monkeypatch):
+    from eventapp.db import db
+    from eventapp.registration import views
+
+    event = make_event(session)
+    registration = make_registration(session, event)
+    link = _link(registration)
+    session.commit()
+    seen = []
+    original = views.render_ticket
+
+    def render(view):
+        seen.append(db.session().in_transaction())
+        return original(view)
+
+    monkeypatch.setattr(views, "render_ticket", render)
+    assert client.get(f"{link}/ticket.pdf").status_code == 200
+    assert seen == [False]
