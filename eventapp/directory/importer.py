@@ -294,25 +294,9 @@ def import_groups(session: Session, data: bytes) -> ImportReport:
     rows = _checked_rows(table, GROUP_COLUMNS, _check_group, report)
     if not report.ok:
         return report
-    names = [row.values["name"] for row in rows]
-    existing = {g.name: g for g in session.scalars(select(ExchangeGroup).where(ExchangeGroup.name.in_(names)))}
-
-    def apply(row: _Row) -> None:
-        group = existing.get(row.values["name"])
-        if group is None:
-            details = replace(services.GroupDetails(name="", reading=""), **row.values)
-            services.create_group(session, details=details)
-            report.created.append(details.name)
-            return
-        before = services.GroupDetails.of(group)
-        details = replace(before, **row.values)
-        if details.normalised() == before:
-            report.unchanged += 1
-        else:
-            services.update_group(session, group, details=details)
-            report.updated.append(details.name)
-
-    _apply_all(session, rows, apply, report, name_column=GROUP_COLUMNS[0].header)
+    _upsert_by_name(session, rows, report, model=ExchangeGroup, blank=services.GroupDetails(name="", reading=""),
+                    details_of=services.GroupDetails.of, create=services.create_group, update=services.update_group,
+                    name_column=GROUP_COLUMNS[0].header)
     return report
 
 
@@ -348,26 +332,34 @@ def import_companies(session: Session, data: bytes) -> ImportReport:
     rows = _checked_rows(table, COMPANY_COLUMNS, _company_checker(groups_by_name), report)
     if not report.ok:
         return report
+    _upsert_by_name(session, rows, report, model=Company, blank=services.CompanyDetails(name=""),
+                    details_of=services.CompanyDetails.of, create=services.create_company,
+                    update=services.update_company, name_column=COMPANY_COLUMNS[0].header)
+    return report
+
+
+def _upsert_by_name(session: Session, rows: list[_Row], report: ImportReport, *, model, blank, details_of,
+                    create, update, name_column: str) -> None:
+    """A row whose name exists updates that record (or leaves it alone if nothing differs); others are new."""
     names = [row.values["name"] for row in rows]
-    existing = {c.name: c for c in session.scalars(select(Company).where(Company.name.in_(names)))}
+    existing = {record.name: record for record in session.scalars(select(model).where(model.name.in_(names)))}
 
     def apply(row: _Row) -> None:
         found = existing.get(row.values["name"])
         if found is None:
-            details = replace(services.CompanyDetails(name=""), **row.values)
-            services.create_company(session, details=details)
+            details = replace(blank, **row.values)
+            create(session, details=details)
             report.created.append(details.name)
             return
-        before = services.CompanyDetails.of(found)
+        before = details_of(found)
         details = replace(before, **row.values)
         if details.normalised() == before:
             report.unchanged += 1
         else:
-            services.update_company(session, found, details=details)
+            update(session, found, details=details)
             report.updated.append(details.name)
 
-    _apply_all(session, rows, apply, report, name_column=COMPANY_COLUMNS[0].header)
-    return report
+    _apply_all(session, rows, apply, report, name_column=name_column)
 
 
 # --- writing -----------------------------------------------------------------------------------
