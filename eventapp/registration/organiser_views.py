@@ -37,7 +37,7 @@ from eventapp.registration.queries import (
     search_registrations,
     status_counts,
 )
-from eventapp.registration.views import _form_for
+from eventapp.registration.views import registration_form_for
 from eventapp.web import actor_name, public_base_url
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/admin")
@@ -131,7 +131,7 @@ def show(registration_id: int):
 @organiser_required
 def edit(registration_id: int):
     registration = _registration_or_404(registration_id)
-    form = _form_for(registration.event, public_only=False)
+    form = registration_form_for(registration.event, public_only=False)
     if not form.is_submitted():
         form.fill_from(services.RegistrationAnswers.of(registration))
     context = {"registration": registration, "event": registration.event, "form": form}

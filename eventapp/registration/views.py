@@ -36,8 +36,10 @@ RESEND_LIMIT = "5 per 10 minutes"  # nobody can make us mail an address again an
 LAST_REGISTRATION_KEY = "last_registration_id"
 
 
-def _form_for(event: Event, form: RegistrationForm | None = None, *, public_only: bool = True) -> RegistrationForm:
-    form = form or RegistrationForm()
+def registration_form_for(event: Event, *, public_only: bool = True) -> RegistrationForm:
+    """The registration form with this event's categories (public ones only, unless for organisers),
+    the exchange groups and the seats left per category."""
+    form = RegistrationForm()
     categories = [c for c in event.categories if c.is_open or not public_only]
     groups = db.session.scalars(select(ExchangeGroup).order_by(ExchangeGroup.sort_key)).all()
     seats = {c.id: services.category_seats_left(db.session, event, c) for c in categories}
@@ -61,7 +63,7 @@ def _page(event: Event, form: RegistrationForm, status: int = 200, **extra):
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @with_public_event
 def register(event: Event):
-    form = _form_for(event)
+    form = registration_form_for(event)
     if g.get("csrf_failed"):
         flash(_("The form had expired (or was opened in another tab). Your answers are kept: "
                 "please check them and send the form again."), "warning")
@@ -150,7 +152,7 @@ def edit_my_registration(link_token: str):
     if utcnow() >= event.effective_edit_deadline:  # say so now, not after the form has been filled in
         flash(_("Changes are no longer possible. Please contact the organisers."), "danger")
         return redirect(url_for("registration.my_registration", link_token=link_token))
-    form = _form_for(event)
+    form = registration_form_for(event)
     # The 参加区分 is not the attendee's to change (organisers do it): the field stays, fixed to its value.
     form.category.choices = [(registration.category.code.value, registration.category.label(current_locale()))]
     form.category.data = registration.category.code.value
