@@ -42,6 +42,7 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 test-fast: setup
@@ -52,6 +53,7 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .setup-stamp

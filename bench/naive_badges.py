@@ -18,7 +18,7 @@ from weasyprint.text.fonts import FontConfiguration
 from config import PROJECT_ROOT
 from eventapp.badges.design import DESIGNS, BadgeView
 from eventapp.badges.layouts import LayoutSpec
-from eventapp.badges.text_fit import LINE_HEIGHT
+from eventapp.printing.text_fit import LINE_HEIGHT
 
 BAND_COLOURS = {"member": "#1f5fbf", "exhibitor": "#17803d", "speaker": "#c2410c", "general": "#0e7490",
                 "guest": "#9f1239", "press": "#6b21a8", "staff": "#4b5563"}

@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     register_i18n(app)
     register_security(app)
     register_jobs_and_mail(app)
+    register_feature_hooks()
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -65,10 +66,21 @@ def register_security(app: Flask) -> None:
 
 def register_jobs_and_mail(app: Flask) -> None:
     from eventapp import jobs
+    from eventapp.badges import tasks as badge_tasks  # noqa: F401  (registers its kind of job)
     from eventapp.mail.services import install_delivery_hook
+    from eventapp.mail.tasks import schedule_outbox_delivery
 
     jobs.init_app(app)
-    install_delivery_hook(jobs.schedule_outbox_delivery)
+    install_delivery_hook(schedule_outbox_delivery)
+
+
+def register_feature_hooks() -> None:
+    """Features react to what happens below them through hooks wired here, never by importing upwards."""
+    from eventapp.registration.services import listen_to_event_changes
+    from eventapp.tickets.mail import register_ticket_attachments
+
+    listen_to_event_changes()
+    register_ticket_attachments()
 
 
 def register_blueprints(app: Flask) -> None:
@@ -77,13 +89,16 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.badges.views import bp as badges_bp
     from eventapp.dashboard.views import bp as dashboard_bp
     from eventapp.directory.views import bp as directory_bp
-    from eventapp.events.views import bp as events_bp
+    from eventapp.events.admin import bp as events_admin_bp
+    from eventapp.jobs.views import bp as jobs_bp
     from eventapp.mail.views import bp as mail_bp
+    from eventapp.registration.event_pages import bp as event_pages_bp
     from eventapp.registration.organiser_views import bp as registration_admin_bp
     from eventapp.registration.views import bp as registration_bp
+    from eventapp.tickets.views import bp as tickets_bp
 
-    for blueprint in (events_bp, registration_bp, accounts_bp, dashboard_bp, directory_bp,
-                      registration_admin_bp, badges_bp, mail_bp, api_bp):
+    for blueprint in (event_pages_bp, events_admin_bp, registration_bp, accounts_bp, dashboard_bp, directory_bp,
+                      registration_admin_bp, badges_bp, tickets_bp, jobs_bp, mail_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -75,6 +75,7 @@ def worker_command(workers: int) -> None:
     from flask import current_app
 
     from eventapp import jobs
+    from eventapp.mail import tasks  # noqa: F401  (the worker runs mail delivery and its periodic retries)
 
     if jobs.huey.immediate:
         raise click.ClickException("JOBS_IMMEDIATE is set: jobs run in the web process, no worker needed")
@@ -141,12 +142,12 @@ def badges_sheets_command() -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def badges_test_page_command(sheet: str, out: Path) -> None:
     """A page with the cut lines of a sheet layout, to align label stock in the printer."""
+    from eventapp.badges.alignment_page import alignment_page_pdf
     from eventapp.badges.layouts import LayoutError, LayoutSpec, UnknownSheet, layout_named
-    from eventapp.badges.test_page import test_page_pdf
 
     try:
         layout = layout_named(db.session, sheet)
-        out.write_bytes(test_page_pdf(LayoutSpec.of(layout), title=layout.label_ja))
+        out.write_bytes(alignment_page_pdf(LayoutSpec.of(layout), title=layout.label_ja))
     except (UnknownSheet, LayoutError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"wrote the test page of {layout.name} to {out}")

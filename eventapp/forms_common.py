@@ -6,6 +6,7 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, RadioField, SelectField, ValidationError
 
 from eventapp.text import digits_only, format_phone, is_katakana_reading, is_valid_phone
@@ -95,3 +96,7 @@ def postcode(form, field: Field) -> None:
         raise ValidationError(_l("%(field)s: please enter 7 digits, for example 135-0064.",
                                  field=field_label(field)))
     field.data = digits
+
+
+class ConfirmForm(FlaskForm):
+    """A button with nothing but CSRF (cancel, restore, resend)."""

@@ -4,7 +4,7 @@ from eventapp.accounts.models import Role, User
 from eventapp.badges.models import BadgeDesign, SheetLayout
 from eventapp.directory.models import Company, ExchangeGroup, company_groups
 from eventapp.events.models import CategoryCode, Event, EventCategory, EventStatus
-from eventapp.job_records import JobRecord, JobStatus
+from eventapp.jobs.models import JobRecord, JobStatus
 from eventapp.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from eventapp.registration.models import Registration, RegistrationChange, RegistrationStatus
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from eventapp.badges.design import BadgeView
@@ -24,7 +23,7 @@ from eventapp.badges.services import (
     select_for_badges,
 )
 from eventapp.events.models import Event
-from eventapp.job_records import JobRecord, JobStatus
+from eventapp.jobs import JobContext, JobOutcome, JobRecord, start_job
 from eventapp.registration.models import Registration
 
 JOB_KIND = "badges"
@@ -37,12 +36,9 @@ def start_badge_batch(session: Session, event: Event, *, selection: BadgeSelecti
     people = select_for_badges(session, event, selection)
     if not people:
         raise EmptyBatch()
-    job = JobRecord(kind=JOB_KIND, total=len(people), created_by=created_by, params_json=json.dumps({
+    return start_job(session, kind=JOB_KIND, total=len(people), created_by=created_by, params={
         "event_id": event.id, "sheet": layout.name, "selection": json.loads(selection.to_json()),
-    }))
-    session.add(job)
-    session.flush()
-    return job
+    })
 
 
 @dataclass(frozen=True)
@@ -95,47 +91,22 @@ def produce_one_badge_pdf(session: Session, registration: Registration, *, layou
     return pdf
 
 
-def run_badge_batch(session: Session, job_id: int, *, files_dir: Path, now: Callable[[], datetime],
-                    report_progress: Callable[[int, int], None]) -> JobRecord:
-    """Run a queued job: RUNNING → DONE with the PDF, or FAILED with the reason."""
-    job = session.get(JobRecord, job_id)
-    if job is None or job.status != JobStatus.QUEUED:
-        return job
-    job.status, job.started_at = JobStatus.RUNNING, now()
-    session.commit()
-    params = job.params
-    try:
-        event = session.get(Event, params["event_id"])
-        layout = layout_named(session, params["sheet"])
-        selection = BadgeSelection.from_json(json.dumps(params["selection"]))
-        out_path = files_dir / str(job.id) / f"badges-{event.slug}-{layout.name}.pdf"
-        done = 0
+def run_badge_batch(context: JobContext) -> JobOutcome:
+    """The work of a badge job; if it fails, nothing is marked as printed."""
+    params = context.params
+    event = context.session.get(Event, params["event_id"])
+    if event is None:
+        raise LookupError("the event of this batch no longer exists")
+    layout = layout_named(context.session, params["sheet"])
+    selection = BadgeSelection.from_json(json.dumps(params["selection"]))
+    out_path = context.output_path(f"badges-{event.slug}-{layout.name}.pdf")
+    done = 0
 
-        def advance(count: int) -> None:
-            nonlocal done
-            done += count
-            report_progress(job.id, done)
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        context.report_progress(done)
 
-        prepared = produce_badges_pdf(session, event, selection=selection, layout=layout, out_path=out_path,
-                                      now=now, progress=advance)
-    except Exception as exc:  # the organiser sees why; nothing half-marked as printed
-        session.rollback()
-        job = session.get(JobRecord, job_id)
-        job.status, job.finished_at, job.message = JobStatus.FAILED, now(), f"{type(exc).__name__}: {exc}"
-        session.commit()
-        return job
-    job.status, job.finished_at, job.done = JobStatus.DONE, now(), job.total
-    job.result_path, job.result_filename = str(out_path), out_path.name
-    job.message = "\n".join(prepared.warnings)
-    session.commit()
-    return job
-
-
-def record_progress(session: Session, job_id: int, done: int) -> None:
-    session.execute(update(JobRecord).where(JobRecord.id == job_id).values(done=done))
-    session.commit()
-
-
-def recent_jobs(session: Session, *, kind: str = JOB_KIND, limit: int = 10) -> list[JobRecord]:
-    return list(session.scalars(select(JobRecord).where(JobRecord.kind == kind)
-                                .order_by(JobRecord.id.desc()).limit(limit)))
+    prepared = produce_badges_pdf(context.session, event, selection=selection, layout=layout, out_path=out_path,
+                                  now=context.now, progress=advance)
+    return JobOutcome(path=out_path, message="\n".join(prepared.warnings))

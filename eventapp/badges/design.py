@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from eventapp.badges.text_fit import LINE_HEIGHT, FittedText, fit_text, printable
-from eventapp.registration.qr import qr_data_uri
+from eventapp.printing.text_fit import LINE_HEIGHT, FittedText, fit_text, printable
+from eventapp.qr import qr_data_uri
 
 ROLE_LABELS = {
     "member": ("会員", "Member"), "exhibitor": ("出展", "Exhibitor"), "speaker": ("発表", "Speaker"),

@@ -16,8 +16,8 @@ from threading import Lock
 
 from eventapp.badges.design import BadgeView, geometry_css, size_class
 from eventapp.badges.layouts import LayoutSpec, check_fits
-from eventapp.badges.pdf_join import join_pdfs
-from eventapp.pdf import render_pdf
+from eventapp.printing import render_pdf
+from eventapp.printing.pdf_join import join_pdfs
 
 CHUNK_PAGES = 10
 STYLESHEETS = ("print.css", "badges/badges.css")

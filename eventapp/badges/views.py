@@ -2,41 +2,34 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from eventapp import jobs
 from eventapp.accounts.auth import organiser_required
 from eventapp.badges import services
-from eventapp.badges.batch import produce_one_badge_pdf, recent_jobs, start_badge_batch
+from eventapp.badges.alignment_page import alignment_page_pdf
+from eventapp.badges.batch import JOB_KIND, produce_one_badge_pdf, start_badge_batch
 from eventapp.badges.forms import BadgeBatchForm, PrintOneBadgeForm, SheetLayoutForm
 from eventapp.badges.layouts import LayoutError, LayoutSpec, all_layouts, layout_named
 from eventapp.badges.models import BadgeDesign, SheetLayout
-from eventapp.badges.test_page import test_page_pdf
 from eventapp.db import db, utcnow
 from eventapp.directory.models import ExchangeGroup
 from eventapp.events.models import TOKYO, Event, EventStatus
+from eventapp.forms_common import ConfirmForm
 from eventapp.i18n import current_locale
-from eventapp.job_records import JobRecord, JobStatus
-from eventapp.registration.forms import ConfirmForm
 from eventapp.registration.models import Registration, RegistrationStatus
 from eventapp.web import actor_name
 
 bp = Blueprint("badges", __name__, url_prefix="/admin")
+
+
+@bp.app_context_processor
+def _registration_panel() -> dict:
+    """The organiser's registration page shows the panels features above registration offer: the badge."""
+    return {"organiser_registration_panels": ["badges/_registration_panel.html"],
+            "badge_layouts": lambda: all_layouts(db.session)}
 
 
 def _event_from_query() -> Event:
@@ -86,8 +79,8 @@ def batch():
         else:
             job_id = job.id  # read before the commit: touching expired objects after it would reopen a transaction
             db.session.commit()
-            jobs.run_badge_batch_job(job_id)
-            return redirect(url_for("badges.job", job_id=job_id))
+            jobs.enqueue_job(job_id)
+            return redirect(url_for("jobs.show", job_id=job_id))
     confirmed = db.session.scalar(select(func.count(Registration.id)).where(
         Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED))
     printed = db.session.scalar(select(func.count(Registration.id)).where(
@@ -95,36 +88,7 @@ def batch():
         Registration.badge_printed_at.is_not(None)))
     events = db.session.scalars(select(Event).order_by(Event.event_date.desc())).all()
     return render_template("badges/batch.html", event=event, events=events, form=form, confirmed=confirmed,
-                           printed=printed, jobs=recent_jobs(db.session)), 422 if form.errors else 200
-
-
-@bp.get("/jobs/<int:job_id>")
-@organiser_required
-def job(job_id: int):
-    record = db.session.get(JobRecord, job_id) or abort(404)
-    return render_template("badges/job.html", job=record, Status=JobStatus)
-
-
-@bp.get("/jobs/<int:job_id>.json")
-@organiser_required
-def job_status(job_id: int):
-    record = db.session.get(JobRecord, job_id) or abort(404)
-    return {"id": record.id, "status": record.status.value, "done": record.done, "total": record.total,
-            "percent": record.percent, "message": record.message,
-            "download_url": url_for("badges.job_download", job_id=record.id)
-            if record.status == JobStatus.DONE else None}
-
-
-@bp.get("/jobs/<int:job_id>/download")
-@organiser_required
-def job_download(job_id: int):
-    record = db.session.get(JobRecord, job_id) or abort(404)
-    path = Path(record.result_path) if record.result_path else None
-    if record.status != JobStatus.DONE or path is None or not path.is_file():
-        abort(404)
-    if not path.resolve().is_relative_to(Path(current_app.config["JOB_FILES_DIR"]).resolve()):
-        abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=record.result_filename)
+                           printed=printed, jobs=jobs.recent_jobs(db.session, kind=JOB_KIND)), 422 if form.errors else 200
 
 
 # --- one person ----------------------------------------------------------------------------------
@@ -196,7 +160,7 @@ def test_page(layout_id: int):
     layout = db.session.get(SheetLayout, layout_id) or abort(404)
     spec, title = LayoutSpec.of(layout), layout.label_ja
     db.session.rollback()  # nothing to write: no transaction stays open while the PDF renders
-    return Response(test_page_pdf(spec, title=title), mimetype="application/pdf", headers={
+    return Response(alignment_page_pdf(spec, title=title), mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="test-page-{spec.name}.pdf"'})
 
 

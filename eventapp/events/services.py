@@ -8,7 +8,9 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from eventapp.db import lock_for_update
 from eventapp.events.models import CategoryCode, Event, EventCategory, EventStatus
+from eventapp.events.signals import seats_changed
 
 DEFAULT_CATEGORIES = (
     (CategoryCode.MEMBER, "会員", "Member", True),
@@ -73,10 +75,13 @@ def create_event(session: Session, *, details: EventDetails,
     return event
 
 
-def update_event(session: Session, event: Event, *, details: EventDetails, now: datetime, base_url: str) -> Event:
-    """Change an event; more seats than before go to the waiting list at once."""
-    from eventapp.registration.services import lock_event, promote_waitlisted
+def lock_event(session: Session, event: Event) -> Event:
+    """Lock the event row that guards its seats; every change that counts seats takes it first."""
+    return session.execute(lock_for_update(select(Event).where(Event.id == event.id))).scalar_one()
 
+
+def update_event(session: Session, event: Event, *, details: EventDetails, now: datetime, base_url: str) -> Event:
+    """Change an event; more seats than before go to the waiting list at once (through `seats_changed`)."""
     lock_event(session, event)  # seats are counted below: no registration may take one meanwhile
     other = session.scalar(select(Event.id).where(Event.slug == details.slug, Event.id != event.id))
     if other:
@@ -84,17 +89,15 @@ def update_event(session: Session, event: Event, *, details: EventDetails, now: 
     for name, value in vars(details).items():
         setattr(event, name, value)
     session.flush()
-    promote_waitlisted(session, event, now=now, base_url=base_url)
+    seats_changed.send(event, session=session, now=now, base_url=base_url)
     return event
 
 
 def set_category_capacities(session: Session, event: Event, *, capacities: dict[int, tuple[int | None, bool]],
                             now: datetime, base_url: str) -> None:
-    from eventapp.registration.services import lock_event, promote_waitlisted
-
     lock_event(session, event)  # seats are counted below: no registration may take one meanwhile
     for category in event.categories:
         if category.id in capacities:
             category.capacity, category.is_open = capacities[category.id]
     session.flush()
-    promote_waitlisted(session, event, now=now, base_url=base_url)
+    seats_changed.send(event, session=session, now=now, base_url=base_url)

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from eventapp.accounts.auth import organiser_required
 from eventapp.db import db
+from eventapp.forms_common import ConfirmForm
 from eventapp.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from eventapp.mail.services import retry_now
-from eventapp.registration.forms import ConfirmForm
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
 PAGE_SIZE = 50

@@ -137,5 +137,3 @@ class ResendLinkForm(FlaskForm):
                        render_kw={"autocomplete": "email"})
 
 
-class ConfirmForm(FlaskForm):
-    """A button with nothing but CSRF (cancel, restore, resend)."""

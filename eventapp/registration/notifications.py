@@ -7,13 +7,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from eventapp.badges.tickets import render_ticket, ticket_filename, ticket_view
 from eventapp.events.calendar import event_ics
-from eventapp.mail.models import OutboxMessage
-from eventapp.mail.services import Attachment, queue_message, register_attachment_maker
+from eventapp.mail.services import Attachment, queue_message
+from eventapp.qr import qr_png
 from eventapp.registration.links import manage_url
 from eventapp.registration.models import Registration, RegistrationStatus
-from eventapp.registration.qr import qr_png
 
 QR_CONTENT_ID = "qr-code@eventapp"
 
@@ -22,7 +20,7 @@ def _queue(session: Session, registration: Registration, *, kind: str, subject: 
            base_url: str, with_qr: bool, with_ticket: bool = False) -> None:
     """with_ticket: the 受付票 PDF goes with the message; the worker renders it before sending (see
     `_ticket_maker`), so registering never waits for a PDF."""
-    ticket_name = ticket_filename(registration) if with_ticket else ""
+    ticket_name = f"ticket-{registration.receipt_code}.pdf" if with_ticket else ""
     with force_locale(registration.locale):
         context = {
             "registration": registration,
@@ -44,20 +42,6 @@ def _queue(session: Session, registration: Registration, *, kind: str, subject: 
     queue_message(session, kind=kind, to=registration.email, subject=full_subject, body_text=body_text,
                   body_html=body_html, attachments=tuple(attachments), registration_id=registration.id,
                   attachments_pending=with_ticket)
-
-
-def _ticket_maker(session: Session, message: OutboxMessage):
-    """The ticket of the message's registration, if the person still holds a seat when it is sent."""
-    registration = session.get(Registration, message.registration_id) if message.registration_id else None
-    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
-        return list
-    view = ticket_view(registration)  # everything the PDF needs, read now
-    name = ticket_filename(registration)
-    return lambda: [Attachment(name, "application/pdf", render_ticket(view))]
-
-
-for _kind in ("registration_confirmed", "waitlist_promoted"):
-    register_attachment_maker(_kind, _ticket_maker)
 
 
 def queue_registration_received(session: Session, registration: Registration, *, base_url: str) -> None:

@@ -9,11 +9,11 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from eventapp.accounts.auth import organiser_required
-from eventapp.badges.layouts import all_layouts
 from eventapp.db import db, utcnow
 from eventapp.directory.industries import industry_name
 from eventapp.directory.models import ExchangeGroup
 from eventapp.events.models import Event, EventStatus
+from eventapp.forms_common import ConfirmForm
 from eventapp.i18n import current_locale
 from eventapp.mail.models import OutboxMessage
 from eventapp.registration import services
@@ -21,7 +21,6 @@ from eventapp.registration.admin_forms import ImportForm
 from eventapp.registration.columns import IMPORT_COLUMNS
 from eventapp.registration.errors import CategoryNotOffered, EmailTaken
 from eventapp.registration.exports import CONTENT_TYPES, EXPORT_FORMATS, export_filename, export_registrations
-from eventapp.registration.forms import ConfirmForm
 from eventapp.registration.history import history
 from eventapp.registration.importer import (
     MAX_IMPORT_BYTES,
@@ -123,7 +122,7 @@ def show(registration_id: int):
         waitlist_position=services.waitlist_position(db.session, registration), messages=messages,
         history=history(registration.changes, event=registration.event, group_names=group_names,
                         locale=current_locale()),
-        form=ConfirmForm(), industry_name=industry_name, badge_layouts=all_layouts(db.session),
+        form=ConfirmForm(), industry_name=industry_name,
     )
 
 

@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from eventapp.db import lock_for_update
 from eventapp.events.models import Event, EventCategory, EventStatus, RegistrationWindow
+from eventapp.events.services import lock_event
+from eventapp.events.signals import seats_changed
 from eventapp.registration import notifications
 from eventapp.registration.errors import (
     AlreadyRegistered,
@@ -115,11 +116,6 @@ def registration_window(session: Session, event: Event, *, now: datetime) -> Reg
     if seats_left(session, event) == 0:
         return RegistrationWindow.FULL
     return RegistrationWindow.OPEN
-
-
-def lock_event(session: Session, event: Event) -> Event:
-    """Lock the event row that guards its seats; every change that counts seats takes it first."""
-    return session.execute(lock_for_update(select(Event).where(Event.id == event.id))).scalar_one()
 
 
 # --- registering -------------------------------------------------------------------------------
@@ -347,3 +343,12 @@ def waitlist_position(session: Session, registration: Registration) -> int | Non
         Registration.queue_number < registration.queue_number,
     ))
     return (ahead or 0) + 1
+
+
+def _fill_seats_from_waiting_list(event: Event, *, session: Session, now: datetime, base_url: str) -> None:
+    promote_waitlisted(session, event, now=now, base_url=base_url)
+
+
+def listen_to_event_changes() -> None:
+    """More seats in an event (an organiser raised a capacity) go to the waiting list at once."""
+    seats_changed.connect(_fill_seats_from_waiting_list, weak=False)

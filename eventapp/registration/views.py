@@ -8,12 +8,13 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from eventapp.badges.tickets import has_ticket, render_ticket, ticket_filename, ticket_view
 from eventapp.db import db, utcnow
 from eventapp.directory.models import ExchangeGroup
 from eventapp.events.calendar import event_ics
+from eventapp.events.lookup import with_public_event
 from eventapp.events.models import Event, RegistrationWindow
 from eventapp.extensions import limiter
+from eventapp.forms_common import ConfirmForm
 from eventapp.i18n import current_locale
 from eventapp.registration import services
 from eventapp.registration.errors import (
@@ -23,13 +24,12 @@ from eventapp.registration.errors import (
     NotCancellable,
     RegistrationNotOpen,
 )
-from eventapp.registration.forms import ConfirmForm, RegistrationForm, ResendLinkForm
+from eventapp.registration.forms import RegistrationForm, ResendLinkForm
 from eventapp.registration.links import LinkExpired, manage_link_token, registration_for_link
 from eventapp.registration.models import Registration
 from eventapp.registration.notifications import queue_link_resent
-from eventapp.registration.qr import qr_png
 from eventapp.text import email_key
-from eventapp.web import public_base_url, with_public_event
+from eventapp.web import public_base_url
 
 bp = Blueprint("registration", __name__)
 RESEND_LIMIT = "5 per 10 minutes"  # nobody can make us mail an address again and again
@@ -212,39 +212,6 @@ def resend_my_link(link_token: str):
         db.session.commit()
         flash(_("We have sent the link to %(email)s again.", email=registration.email), "success")
     return redirect(url_for("registration.my_registration", link_token=link_token))
-
-
-def _ticket_holder_or_404(link_token: str) -> Registration:
-    """Only confirmed people have a ticket (QR code, 受付票): not the waiting list, not cancellations."""
-    registration = _registration_or_410(link_token)
-    if not has_ticket(registration):
-        abort(404)
-    return registration
-
-
-@bp.get("/my/<link_token>/qr.png")
-def my_qr_png(link_token: str):
-    registration = _ticket_holder_or_404(link_token)
-    return Response(qr_png(registration.token), mimetype="image/png", headers={"Cache-Control": "no-store"})
-
-
-@bp.get("/my/<link_token>/ticket")
-def my_ticket(link_token: str):
-    """The ticket on the phone's screen, to show at the door: the QR code big, little else."""
-    registration = _ticket_holder_or_404(link_token)
-    return render_template("registration/ticket.html", registration=registration, event=registration.event,
-                           link_token=link_token)
-
-
-@bp.get("/my/<link_token>/ticket.pdf")
-def my_ticket_pdf(link_token: str):
-    registration = _ticket_holder_or_404(link_token)
-    view, filename = ticket_view(registration), ticket_filename(registration)
-    db.session.rollback()  # read everything; render with no transaction open
-    return Response(render_ticket(view), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-    })
 
 
 @bp.get("/my/<link_token>/calendar.ics")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eventapp.badges.services import registration_by_token
-from eventapp.job_records import JobRecord, JobStatus
+from eventapp.jobs.models import JobRecord, JobStatus
 from eventapp.registration.models import Registration, RegistrationChange
 from tests.helpers import csrf_token_from, make_event, make_registration
 
@@ -127,10 +127,11 @@ def test_command_line_batch_with_errors_that_say_what_to_do(app, session, event_
 def test_failed_job_marks_nothing_printed(app, session, event_with_people):
     from pathlib import Path
 
-    from eventapp.badges.batch import run_badge_batch, start_badge_batch
+    from eventapp.badges.batch import start_badge_batch
     from eventapp.badges.layouts import layout_named
     from eventapp.badges.services import BadgeSelection
     from eventapp.db import utcnow
+    from eventapp.jobs import run_job
 
     event, _ = event_with_people
     job = start_badge_batch(session, event, selection=BadgeSelection(), layout=layout_named(session, None),
@@ -139,7 +140,7 @@ def test_failed_job_marks_nothing_printed(app, session, event_with_people):
     blocked = Path(app.config["JOB_FILES_DIR"])
     blocked.parent.mkdir(parents=True, exist_ok=True)
     blocked.write_text("a file where the directory should be")
-    job = run_badge_batch(session, job.id, files_dir=blocked, now=utcnow, report_progress=lambda job, done: None)
+    job = run_job(session, job.id, files_dir=blocked, now=utcnow)
     assert job.status == JobStatus.FAILED and job.message
     session.rollback()
     assert session.scalar(select(func.count(Registration.id)).where(Registration.badge_printed_at.is_not(None))) == 0

@@ -34,9 +34,9 @@ from eventapp.badges.services import (
     reissue_badge,
     select_for_badges,
 )
-from eventapp.badges.text_fit import LINE_HEIGHT, MISSING_GLYPH_MARK, metrics
 from eventapp.db import utcnow
 from eventapp.directory.models import ExchangeGroup
+from eventapp.printing.text_fit import LINE_HEIGHT, MISSING_GLYPH_MARK, metrics
 from eventapp.registration.models import RegistrationChange, RegistrationStatus
 from eventapp.registration.services import cancel
 from eventapp.text import gojuon_sort_key

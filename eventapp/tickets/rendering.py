@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eventapp.badges.text_fit import FittedText, printable
-from eventapp.badges.text_wrap import fit_box
 from eventapp.i18n import fiscal_year_label, format_date, format_time
-from eventapp.pdf import render_pdf
+from eventapp.printing import render_pdf
+from eventapp.printing.text_fit import FittedText, printable
+from eventapp.printing.text_wrap import fit_box
+from eventapp.qr import qr_data_uri
 from eventapp.registration.models import Registration, RegistrationStatus
-from eventapp.registration.qr import qr_data_uri
 
 TEMPLATE = "tickets/ticket.html"
 STYLESHEETS = ("print.css", "tickets/ticket.css")

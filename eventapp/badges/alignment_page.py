@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from eventapp.badges.layouts import LayoutSpec, check_fits
-from eventapp.pdf import render_pdf
+from eventapp.printing import render_pdf
 
 MARK_LENGTH_MM, MARK_GAP_MM, MARK_WIDTH_MM = 2.5, 0.5, 0.2
 
@@ -32,7 +32,7 @@ def corner_marks(spec: LayoutSpec) -> list[Rect]:
     return marks
 
 
-def test_page_pdf(spec: LayoutSpec, *, title: str) -> bytes:
+def alignment_page_pdf(spec: LayoutSpec, *, title: str) -> bytes:
     """Needs no database: callers read the layout, end their transaction, then render."""
     check_fits(spec)
     slots = [spec.origin(i) for i in range(spec.per_page)]

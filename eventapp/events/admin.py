@@ -1,4 +1,4 @@
-"""Public event pages and the organisers' event editor."""
+"""The organisers' event editor: create (from last year's settings), edit, categories and capacities."""
 
 from __future__ import annotations
 
@@ -10,31 +10,11 @@ from eventapp.accounts.auth import organiser_required
 from eventapp.db import db, utcnow
 from eventapp.events import services
 from eventapp.events.forms import EventForm
-from eventapp.events.models import Event, EventStatus, RegistrationWindow
-from eventapp.registration.forms import ConfirmForm
-from eventapp.registration.services import category_seats_left, registration_window, seats_left
-from eventapp.web import public_base_url, with_public_event
+from eventapp.events.models import Event, EventStatus
+from eventapp.forms_common import ConfirmForm
+from eventapp.web import public_base_url
 
-bp = Blueprint("events", __name__)
-
-
-@bp.get("/")
-def index():
-    events = db.session.scalars(select(Event).where(Event.status != EventStatus.DRAFT)
-                                .order_by(Event.event_date.desc())).all()
-    now = utcnow()
-    windows = {e.id: registration_window(db.session, e, now=now) for e in events}
-    return render_template("events/index.html", events=events, windows=windows, Window=RegistrationWindow)
-
-
-@bp.get("/events/<slug>")
-@with_public_event
-def show(event: Event):
-    return render_template(
-        "events/show.html", event=event, window=registration_window(db.session, event, now=utcnow()),
-        seats_left=seats_left(db.session, event), Window=RegistrationWindow,
-        category_seats={c.id: category_seats_left(db.session, event, c) for c in event.categories},
-    )
+bp = Blueprint("events_admin", __name__)
 
 
 # --- organisers ---------------------------------------------------------------------------------
@@ -68,7 +48,7 @@ def admin_create():
         else:
             db.session.commit()
             flash(_("The event has been created."), "success")
-            return redirect(url_for("events.admin_edit", event_id=event.id))
+            return redirect(url_for("events_admin.admin_edit", event_id=event.id))
     return render_template("events/admin_form.html", form=form, event=None), 422 if form.errors else 200
 
 
@@ -89,7 +69,7 @@ def admin_edit(event_id: int):
         else:
             db.session.commit()
             flash(_("The event has been saved."), "success")
-            return redirect(url_for("events.admin_edit", event_id=event.id))
+            return redirect(url_for("events_admin.admin_edit", event_id=event.id))
     return render_template("events/admin_form.html", form=form, event=event,
                            confirm_form=ConfirmForm()), 422 if form.errors else 200
 
@@ -106,10 +86,10 @@ def admin_categories(event_id: int):
         if raw and (not raw.isdigit() or int(raw) > 100000):
             flash(_("Capacity of %(category)s: enter a whole number of people, or leave it empty for no limit.",
                     category=category.label_ja), "danger")
-            return redirect(url_for("events.admin_edit", event_id=event.id))
+            return redirect(url_for("events_admin.admin_edit", event_id=event.id))
         capacities[category.id] = (int(raw) if raw else None, request.form.get(f"open-{category.id}") == "on")
     services.set_category_capacities(db.session, event, capacities=capacities, now=utcnow(),
                                      base_url=public_base_url())
     db.session.commit()
     flash(_("The categories have been saved."), "success")
-    return redirect(url_for("events.admin_edit", event_id=event.id))
+    return redirect(url_for("events_admin.admin_edit", event_id=event.id))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from eventapp.badges.text_fit import LINE_HEIGHT, FittedText, FontMetrics, fit_text, metrics
+from eventapp.printing.text_fit import LINE_HEIGHT, FittedText, FontMetrics, fit_text, metrics
 
 NO_LINE_START = set("、。，．・：；？！ー〜…‥）」』】〕〉》’”ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々ゝゞヽヾ,.)]}!?:;%")
 NO_LINE_END = set("（「『【〔〈《‘“([{")

@@ -9,7 +9,7 @@ from functools import cache
 
 from fontTools.ttLib import TTFont
 
-from eventapp.pdf import FONTS
+from eventapp.printing.render import FONTS
 
 REGULAR_FONT = FONTS / "BIZUDPGothic-Regular.ttf"
 BOLD_FONT = FONTS / "BIZUDPGothic-Bold.ttf"

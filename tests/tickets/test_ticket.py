@@ -14,10 +14,10 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import select
 
-from eventapp.badges.tickets import TRADEMARK, NoTicket, ticket_pdf
 from eventapp.mail.models import OutboxMessage
 from eventapp.registration.links import manage_link_token
 from eventapp.registration.models import Registration, RegistrationStatus
+from eventapp.tickets.rendering import TRADEMARK, NoTicket, ticket_pdf
 from tests.helpers import csrf_token_from, form_data, make_event, make_registration, submission_id_from
 
 DPI = 150
@@ -241,7 +241,7 @@ def test_confirmation_and_promotion_mails_carry_the_ticket(client, session):
 
 def test_download_route_renders_with_no_transaction_open(client, session, monkeypatch):
     from eventapp.db import db
-    from eventapp.registration import views
+    from eventapp.tickets import views
 
     event = make_event(session)
     registration = make_registration(session, event)

@@ -1,0 +1,58 @@
+"""The queue: SQLite-backed by default, Redis when REDIS_URL is set, run in the calling thread when
+JOBS_IMMEDIATE is set (tests). Tasks get the app the factory bound, and sessions of their own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, has_app_context
+from huey import MemoryHuey
+from huey.storage import RedisStorage, SqliteStorage
+from sqlalchemy.orm import Session
+
+from eventapp.db import db, utcnow, write_transactions
+
+huey = MemoryHuey("eventapp", immediate=True)
+_bound_app: Flask | None = None
+
+
+def init_app(app: Flask) -> None:
+    global _bound_app
+    _bound_app = app
+    if app.config.get("JOBS_IMMEDIATE"):
+        huey.immediate = True
+        return
+    huey.immediate = False
+    if app.config.get("REDIS_URL"):
+        huey.storage = RedisStorage("eventapp", url=app.config["REDIS_URL"])
+    else:
+        Path(app.config["JOBS_SQLITE_PATH"]).parent.mkdir(parents=True, exist_ok=True)
+        huey.storage = SqliteStorage("eventapp", filename=app.config["JOBS_SQLITE_PATH"])
+
+
+def bound_app() -> Flask:
+    if has_app_context():
+        return current_app._get_current_object()  # type: ignore[attr-defined]
+    if _bound_app is None:
+        raise RuntimeError("jobs used before create_app()")
+    return _bound_app
+
+
+def own_session() -> Session:
+    """A session of the task's own, outside Flask-SQLAlchemy's scoped one (tasks run in worker threads)."""
+    return Session(db.engine, expire_on_commit=False)
+
+
+@huey.task()
+def run_job_task(job_id: int) -> str | None:
+    from eventapp.jobs.kinds import run_job
+
+    app = bound_app()
+    with app.app_context(), write_transactions(), own_session() as session:
+        job = run_job(session, job_id, files_dir=Path(app.config["JOB_FILES_DIR"]), now=utcnow)
+        return job.status.value if job else None
+
+
+def enqueue_job(job_id: int) -> None:
+    """Hand a committed job record to the worker (or run it now, when JOBS_IMMEDIATE is set)."""
+    run_job_task(job_id)
