@@ -36,6 +36,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     MAIL_URL = os.environ.get("MAIL_URL") or None  # smtp://user:pass@host:port, smtps://..., smtp+starttls://...
     MAIL_FROM = os.environ.get("MAIL_FROM", "合同交流会事務局 <noreply@eventapp.example.jp>")
+    # Set only if the relay at MAIL_URL offers SMTPUTF8: forms then accept addresses like 山田@example.jp.
+    MAIL_SMTPUTF8 = _env_bool("MAIL_SMTPUTF8", False)
     REDIS_URL = os.environ.get("REDIS_URL") or None
     JOBS_IMMEDIATE = _env_bool("JOBS_IMMEDIATE", False)
     JOBS_SQLITE_PATH = str(INSTANCE_DIR / "jobs.sqlite3")

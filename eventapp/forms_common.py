@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import re
 
-from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, RadioField, SelectField, ValidationError
 
+from eventapp.emails import (
+    ADDRESS_MAX_LENGTH,
+    LOCAL_PART_MAX_LENGTH,
+    AddressProblem,
+    InvalidAddress,
+    normalize_address,
+)
 from eventapp.text import digits_only, format_phone, is_katakana_reading, is_valid_phone
 
 _ROMAJI = re.compile(r"^[A-Za-z][A-Za-z .'\-]*$")
@@ -69,11 +76,31 @@ def email_address(form, field: Field) -> None:
     if not field.data:
         return
     try:
-        field.data = validate_email(field.data, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValidationError(_l(
-            "%(field)s: this is not a valid address (%(reason)s). Please check it.",
-            field=field_label(field), reason=str(exc))) from exc
+        field.data = normalize_address(
+            field.data, allow_non_ascii_local_part=bool(current_app.config.get("MAIL_SMTPUTF8")))
+    except InvalidAddress as exc:
+        raise ValidationError(_address_problem_message(exc, field_label(field))) from exc
+
+
+def _address_problem_message(problem: InvalidAddress, label: str):
+    if problem.problem == AddressProblem.NO_AT:
+        return _l("%(field)s: an e-mail address needs an @, for example taro@example.co.jp.", field=label)
+    if problem.problem == AddressProblem.LOCAL_PART_TOO_LONG:
+        return _l("%(field)s: the part before the @ may have at most %(max)d characters (now %(length)d). "
+                  "Please check the address.", field=label, max=LOCAL_PART_MAX_LENGTH, length=problem.length)
+    if problem.problem == AddressProblem.TOO_LONG:
+        return _l("%(field)s: an e-mail address may have at most %(max)d characters as sent (this one has "
+                  "%(length)d). Please check the address.", field=label, max=ADDRESS_MAX_LENGTH,
+                  length=problem.length)
+    if problem.problem == AddressProblem.NON_ASCII_LOCAL_PART:
+        return _l("%(field)s: this address has Japanese (or other non-ASCII) characters before the @, which our "
+                  "mail server cannot deliver. Please enter an address in half-width letters and digits.",
+                  field=label)
+    if problem.problem == AddressProblem.BAD_DOMAIN:
+        return _l("%(field)s: the part after the @ is not a valid domain (for example example.co.jp). "
+                  "Please check it.", field=label)
+    return _l("%(field)s: the part before the @ has characters or dots an address cannot have (for example two "
+              "dots in a row). Please check it.", field=label)
 
 
 def phone_number(form, field: Field) -> None:

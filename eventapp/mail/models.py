@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, LargeBinary, String, Text
@@ -16,6 +17,31 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry
     HELD = "held"  # no MAIL_URL: kept in the outbox only
+
+
+class FailureReason(enum.StrEnum):
+    """Why the last attempt failed; the outbox pages explain each in the reader's language."""
+
+    # permanent: the message fails at once
+    RECIPIENT_REFUSED = "recipient_refused"  # 5xx to RCPT TO
+    SENDER_REFUSED = "sender_refused"  # 5xx to MAIL FROM
+    MESSAGE_REFUSED = "message_refused"  # 5xx to DATA
+    SMTPUTF8_UNSUPPORTED = "smtputf8_unsupported"  # a non-ASCII local part, a relay without SMTPUTF8
+    INVALID_ADDRESS = "invalid_address"  # kept before today's rules, unusable on the wire
+    # temporary: tried again later
+    TEMPORARILY_REFUSED = "temporarily_refused"  # 4xx
+    CONNECTION_FAILED = "connection_failed"
+    TIMEOUT = "timeout"
+    LOGIN_FAILED = "login_failed"
+    SERVER_ERROR = "server_error"
+
+
+MESSAGE_ID_DOMAIN = "eventapp.local"
+
+
+def new_message_id() -> str:
+    """An RFC 5322 Message-ID, made once when the message is queued and sent with every attempt."""
+    return f"<{uuid.uuid4().hex}@{MESSAGE_ID_DOMAIN}>"
 
 
 class OutboxMessage(Base):
@@ -35,7 +61,10 @@ class OutboxMessage(Base):
     attachments_pending: Mapped[bool] = mapped_column(default=False)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str] = mapped_column(Text, default="")
+    failure_reason: Mapped[FailureReason | None] = mapped_column(StrEnumType(FailureReason))
+    last_error: Mapped[str] = mapped_column(Text, default="")  # the server's words (or the error's), as evidence
+    # Stored, so a send repeated after a lost status write carries the same id and folds into one mail.
+    message_id_header: Mapped[str] = mapped_column(String(200), unique=True, default=new_message_id)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

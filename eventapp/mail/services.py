@@ -3,24 +3,35 @@ with retries, so a slow or dead server never fails a registration."""
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from eventapp.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
+from eventapp.emails import InvalidAddress, address_for_smtp, needs_smtputf8
+from eventapp.mail.models import FailureReason, OutboxAttachment, OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
                 timedelta(hours=3))
 SMTP_TIMEOUT_SECONDS = 20
+# A claimed message is left alone this long: a worker that died mid-send is not doubled at once. Far
+# longer than one SMTP exchange can take (each command times out after SMTP_TIMEOUT_SECONDS).
+CLAIM_WINDOW = timedelta(minutes=10)
+# After a send, writing "sent" is retried after these pauses (seconds) rather than sending again.
+STATUS_WRITE_PAUSES = (0.2, 1.0, 3.0)
 _NEW_MESSAGES_KEY = "eventapp.outbox.new"
 
 
@@ -80,12 +91,16 @@ def install_delivery_hook(schedule_delivery: Callable[[int], None]) -> None:
         session.info.pop(_NEW_MESSAGES_KEY, None)
 
 
+class RelayCannotCarryAddress(smtplib.SMTPException):
+    """The address needs SMTPUTF8 (a non-ASCII local part) and the relay does not offer it."""
+
+
 def build_email(message: OutboxMessage, *, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["Subject"] = message.subject
     email["From"] = sender
-    email["To"] = message.to_address
-    email["Message-ID"] = make_msgid(domain="eventapp.local")
+    email["To"] = address_for_smtp(message.to_address)  # IDN domains in punycode: any relay takes them
+    email["Message-ID"] = message.message_id_header
     # base64 keeps the message 7-bit clean: short Japanese lines would otherwise go out as raw 8-bit UTF-8,
     # which a relay that does not offer 8BITMIME may refuse or mangle.
     email.set_content(message.body_text, charset="utf-8", cte="base64")
@@ -106,7 +121,9 @@ def build_email(message: OutboxMessage, *, sender: str) -> EmailMessage:
 
 
 def send_over_smtp(email: EmailMessage, mail_url: str) -> None:
-    """mail_url: smtp://[user:pass@]host[:port] (plain), smtp+starttls://..., smtps://... (TLS)."""
+    """mail_url: smtp://[user:pass@]host[:port] (plain), smtp+starttls://..., smtps://... (TLS).
+    An address that needs SMTPUTF8 goes over it when the server offers it, and raises
+    RelayCannotCarryAddress (before any envelope is sent) when it does not."""
     parts = urlsplit(mail_url)
     host = parts.hostname or "localhost"
     if parts.scheme == "smtps":
@@ -119,7 +136,57 @@ def send_over_smtp(email: EmailMessage, mail_url: str) -> None:
             client.starttls(context=ssl.create_default_context())
         if parts.username:
             client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.ehlo_or_helo_if_needed()
+        addresses = [address.addr_spec for header in ("From", "To") for address in email[header].addresses]
+        if any(needs_smtputf8(address) for address in addresses) and not client.has_extn("smtputf8"):
+            raise RelayCannotCarryAddress("the server does not offer SMTPUTF8, which the address needs")
         client.send_message(email)
+
+
+@dataclass(frozen=True)
+class FailedAttempt:
+    reason: FailureReason
+    permanent: bool
+    detail: str  # the server's reply or the error, shown to organisers as it is
+
+
+DELIVERY_ERRORS = (OSError, smtplib.SMTPException, InvalidAddress)
+
+
+def classify_failure(error: BaseException) -> FailedAttempt:
+    """Permanent: a 5xx refusal of this message (recipient, sender, content), or an address no relay here
+    can carry. Everything else (4xx, connection, timeout, login) is tried again later."""
+    if isinstance(error, InvalidAddress):
+        return FailedAttempt(FailureReason.INVALID_ADDRESS, True, str(error))
+    if isinstance(error, RelayCannotCarryAddress):
+        return FailedAttempt(FailureReason.SMTPUTF8_UNSUPPORTED, True, str(error))
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        replies = list(error.recipients.values())
+        detail = "; ".join(_reply_text(code, text) for code, text in replies)
+        if replies and all(code >= 500 for code, _ in replies):
+            return FailedAttempt(FailureReason.RECIPIENT_REFUSED, True, detail)
+        return FailedAttempt(FailureReason.TEMPORARILY_REFUSED, False, detail)
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return FailedAttempt(FailureReason.LOGIN_FAILED, False, _reply_text(error.smtp_code, error.smtp_error))
+    if isinstance(error, smtplib.SMTPResponseException):
+        detail = _reply_text(error.smtp_code, error.smtp_error)
+        if 400 <= error.smtp_code < 500:
+            return FailedAttempt(FailureReason.TEMPORARILY_REFUSED, False, detail)
+        if isinstance(error, smtplib.SMTPSenderRefused) and error.smtp_code >= 500:
+            return FailedAttempt(FailureReason.SENDER_REFUSED, True, detail)
+        if isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500:
+            return FailedAttempt(FailureReason.MESSAGE_REFUSED, True, detail)
+        return FailedAttempt(FailureReason.SERVER_ERROR, False, detail)
+    detail = f"{type(error).__name__}: {error}"
+    if isinstance(error, TimeoutError):
+        return FailedAttempt(FailureReason.TIMEOUT, False, detail)
+    if isinstance(error, OSError | smtplib.SMTPServerDisconnected):
+        return FailedAttempt(FailureReason.CONNECTION_FAILED, False, detail)
+    return FailedAttempt(FailureReason.SERVER_ERROR, False, detail)
+
+
+def _reply_text(code: int, text: bytes | str) -> str:
+    return f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
 
 
 def complete_attachments(session: Session, message_id: int) -> None:
@@ -143,8 +210,10 @@ def complete_attachments(session: Session, message_id: int) -> None:
     session.commit()
 
 
-def deliver(session: Session, message_id: int, *, mail_url: str | None, sender: str, now: datetime) -> OutboxStatus:
-    """Send one message if it is due. Claims it first so two workers never send it twice."""
+def deliver(session: Session, message_id: int, *, mail_url: str | None, sender: str,
+            now: datetime) -> OutboxStatus | None:
+    """Send one message if it is due. Claims it first so two workers never send it twice; once the server
+    has taken it, only the status write is retried, never the send."""
     complete_attachments(session, message_id)
     if not mail_url:
         session.execute(update(OutboxMessage).where(
@@ -155,33 +224,52 @@ def deliver(session: Session, message_id: int, *, mail_url: str | None, sender: 
     claimed = session.execute(update(OutboxMessage).where(
         OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING,
         (OutboxMessage.next_attempt_at.is_(None)) | (OutboxMessage.next_attempt_at <= now),
-    ).values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + timedelta(minutes=10)))
+    ).values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + CLAIM_WINDOW))
     session.commit()
     if claimed.rowcount != 1:
         current = session.get(OutboxMessage, message_id)
         return current.status if current is not None else None
     message = session.get(OutboxMessage, message_id)
-    email, attempts = build_email(message, sender=sender), message.attempts
-    # End the transaction before talking to the server: on SQLite a write transaction holds the database's
-    # one write lock, and a slow mail server must never make registrations wait. The claim above keeps
-    # any other worker away meanwhile.
-    session.commit()
+    attempts = message.attempts
     try:
+        email = build_email(message, sender=sender)
+        # End the transaction before talking to the server: on SQLite a write transaction holds the
+        # database's one write lock, and a slow mail server must never make registrations wait. The claim
+        # above keeps any other worker away meanwhile.
+        session.commit()
         send_over_smtp(email, mail_url)
-    except (OSError, smtplib.SMTPException) as exc:
-        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if attempts > len(RETRY_DELAYS):
-            message.status = OutboxStatus.FAILED
-            message.next_attempt_at = None
-        else:
-            message.next_attempt_at = now + RETRY_DELAYS[attempts - 1]
+    except DELIVERY_ERRORS as exc:
+        outcome = _after_failure(classify_failure(exc), attempts=attempts, now=now)
     else:
-        message.status = OutboxStatus.SENT
-        message.sent_at = now
-        message.next_attempt_at = None
-        message.last_error = ""
-    session.commit()
-    return message.status
+        outcome = {"status": OutboxStatus.SENT, "sent_at": now, "next_attempt_at": None, "last_error": "",
+                   "failure_reason": None}
+    _record_outcome(session, message_id, outcome)
+    return outcome["status"]
+
+
+def _after_failure(failure: FailedAttempt, *, attempts: int, now: datetime) -> dict[str, Any]:
+    outcome: dict[str, Any] = {"last_error": failure.detail[:2000], "failure_reason": failure.reason}
+    if failure.permanent or attempts > len(RETRY_DELAYS):
+        return outcome | {"status": OutboxStatus.FAILED, "next_attempt_at": None}
+    return outcome | {"status": OutboxStatus.PENDING, "next_attempt_at": now + RETRY_DELAYS[attempts - 1]}
+
+
+def _record_outcome(session: Session, message_id: int, outcome: dict[str, Any]) -> None:
+    """Record what the attempt did. A database that drops the connection now (a restart, a failover) must
+    not leave a sent message pending, or it would be sent again once the claim runs out: retry the write,
+    each time on a new connection (SQLAlchemy replaces one it found dead on the next use)."""
+    for pause in (*STATUS_WRITE_PAUSES, None):
+        try:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**outcome))
+            session.commit()
+            return
+        except (OperationalError, InterfaceError) as exc:
+            session.rollback()
+            if pause is None:
+                log.error("outbox message %s: could not record %s: %s", message_id, outcome["status"], exc)
+                raise
+            log.warning("outbox message %s: recording %s failed, retrying: %s", message_id, outcome["status"], exc)
+            time.sleep(pause)
 
 
 def due_message_ids(session: Session, *, now: datetime) -> list[int]:

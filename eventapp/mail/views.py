@@ -4,17 +4,49 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from eventapp.accounts.auth import organiser_required
 from eventapp.db import db
 from eventapp.forms_common import ConfirmForm
-from eventapp.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
+from eventapp.mail.models import FailureReason, OutboxAttachment, OutboxMessage, OutboxStatus
 from eventapp.mail.services import retry_now
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
 PAGE_SIZE = 50
 MAX_PAGE = 100_000  # an absurd ?page= must not overflow the database's integers
+
+# Stored as a code, explained here at display time: each organiser reads it in the page's language.
+FAILURE_EXPLANATIONS = {
+    FailureReason.RECIPIENT_REFUSED: _l(
+        "The recipient's mail server refused this address (it may not exist, or may be mistyped). Sending it "
+        "again will not help: check the address with the person."),
+    FailureReason.SENDER_REFUSED: _l(
+        "The mail server refused our sender address (MAIL_FROM). Ask whoever runs the mail server, then send "
+        "again."),
+    FailureReason.MESSAGE_REFUSED: _l(
+        "The mail server refused the message itself (for example as too large, or as spam)."),
+    FailureReason.SMTPUTF8_UNSUPPORTED: _l(
+        "The address has Japanese (or other non-ASCII) characters before the @, and our mail server cannot "
+        "carry them (it does not offer SMTPUTF8). Ask the person for an address in half-width letters and "
+        "digits."),
+    FailureReason.INVALID_ADDRESS: _l(
+        "This is not a valid e-mail address, so the message cannot be sent. Check the address with the person."),
+    FailureReason.TEMPORARILY_REFUSED: _l(
+        "The mail server asked us to try again later (a temporary refusal)."),
+    FailureReason.CONNECTION_FAILED: _l(
+        "Could not connect to the mail server (MAIL_URL), or it broke off the connection."),
+    FailureReason.TIMEOUT: _l("The mail server did not answer in time."),
+    FailureReason.LOGIN_FAILED: _l(
+        "The mail server refused our login: check the user name and password in MAIL_URL."),
+    FailureReason.SERVER_ERROR: _l("The mail server reported an error."),
+}
+
+
+@bp.app_template_global()
+def mail_failure_explanation(message: OutboxMessage) -> str:
+    return str(FAILURE_EXPLANATIONS[message.failure_reason]) if message.failure_reason else ""
 
 
 @bp.get("/")

@@ -17,6 +17,7 @@ from wtforms import (
 )
 
 from eventapp.directory.industries import industries
+from eventapp.emails import same_mailbox
 from eventapp.forms_common import (
     MaxLength,
     Required,
@@ -35,7 +36,7 @@ KANA = [to_katakana_reading]
 
 
 def _email_matches(form: RegistrationForm, field) -> None:
-    if field.data and form.email.data and field.data.strip().lower() != form.email.data.strip().lower():
+    if field.data and form.email.data and not same_mailbox(field.data, form.email.data):
         raise ValidationError(_l("%(field)s: the two addresses differ. Please type the same address twice.",
                                  field=str(field.label.text)))
 

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import io
 import re
-import socket
 import threading
 from datetime import timedelta
 
 import icalendar
 import pypdfium2
-import pytest
 import zxingcpp
-from aiosmtpd.controller import Controller
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,54 +21,9 @@ from eventapp.mail.services import RETRY_DELAYS, deliver, queue_message
 from eventapp.registration.links import registration_for_link
 from eventapp.registration.models import Registration
 from tests.helpers import csrf_token_from, form_data, make_event, make_registration, submission_id_from
+from tests.mail.smtp_server import free_port as _free_port
 
 NAME = "髙﨑"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-        self.recipients: list[list[str]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(envelope.content)
-        self.recipients.append(list(envelope.rcpt_tos))
-        return "250 Message accepted for delivery"
-
-
-class SmtpServer:
-    def __init__(self) -> None:
-        self.collector = _Collector()
-        self.port = _free_port()
-        self.url = f"smtp://127.0.0.1:{self.port}"
-        self._controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
-
-    @property
-    def messages(self) -> list[bytes]:
-        return self.collector.messages
-
-    def parsed(self) -> list[email.message.EmailMessage]:
-        return [email.message_from_bytes(raw, policy=email.policy.default) for raw in self.messages]
-
-    def start(self) -> None:
-        self._controller.start()
-
-    def stop(self) -> None:
-        self._controller.stop()
-
-
-@pytest.fixture
-def smtp_server():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def _register(client, slug: str, **overrides):
