@@ -76,10 +76,12 @@ def register_jobs_and_mail(app: Flask) -> None:
 
 def register_feature_hooks() -> None:
     """Features react to what happens below them through hooks wired here, never by importing upwards."""
+    from eventapp.registration.notifications import register_composers
     from eventapp.registration.services import listen_to_event_changes
     from eventapp.tickets.mail import register_ticket_attachments
 
     listen_to_event_changes()
+    register_composers()
     register_ticket_attachments()
 
 

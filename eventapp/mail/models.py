@@ -28,6 +28,7 @@ class FailureReason(enum.StrEnum):
     MESSAGE_REFUSED = "message_refused"  # 5xx to DATA
     SMTPUTF8_UNSUPPORTED = "smtputf8_unsupported"  # a non-ASCII local part, a relay without SMTPUTF8
     INVALID_ADDRESS = "invalid_address"  # kept before today's rules, unusable on the wire
+    NOT_COMPOSED = "not_composed"  # what it was about is gone (its registration was deleted)
     # temporary: tried again later
     TEMPORARILY_REFUSED = "temporarily_refused"  # 4xx
     CONNECTION_FAILED = "connection_failed"
@@ -57,8 +58,10 @@ class OutboxMessage(Base):
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )
     status: Mapped[OutboxStatus] = mapped_column(StrEnumType(OutboxStatus), default=OutboxStatus.PENDING)
-    # Attachments too slow to make inside a request (a ticket PDF): made by the worker before sending.
-    attachments_pending: Mapped[bool] = mapped_column(default=False)
+    # Queued as an intent (what happened, to whom): the worker renders subject, body and attachments (a
+    # ticket PDF) just before the first attempt, with the public address of the site and in `locale`.
+    content_pending: Mapped[bool] = mapped_column(default=False)
+    locale: Mapped[str] = mapped_column(String(5), default="ja")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failure_reason: Mapped[FailureReason | None] = mapped_column(StrEnumType(FailureReason))

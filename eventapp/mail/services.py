@@ -43,24 +43,67 @@ class Attachment:
     content_id: str = ""  # inline image referenced as cid:<content_id> from the HTML body
 
 
-# kind -> maker. A maker reads what it needs and returns a function that renders the attachments
-# without touching the database, so no transaction (and no SQLite write lock) is held while it works.
-AttachmentMaker = Callable[[Session, OutboxMessage], Callable[[], list[Attachment]]]
-_attachment_makers: dict[str, AttachmentMaker] = {}
+class NotComposable(LookupError):
+    """A composer cannot write its message: what it is about no longer exists."""
+
+
+@dataclass(frozen=True)
+class PendingAttachments:
+    """Attachments a feature adds to a kind of message: their names now (the body mentions them), their
+    content later, made with no transaction open (a PDF takes a while; SQLite has one write lock)."""
+
+    names: tuple[str, ...]
+    render: Callable[[], list[Attachment]]
+
+
+@dataclass(frozen=True)
+class ComposedMail:
+    subject: str
+    body_text: str
+    body_html: str = ""
+    attachments: tuple[Attachment, ...] = ()  # made while composing (a QR image, an .ics)
+
+
+# Features register, per kind of message, how it is composed and what goes with it. Both read the
+# database; neither writes. A composer gets the message, the site's public address and the names of the
+# attachments that will go with it.
+Composer = Callable[[Session, OutboxMessage, str, tuple[str, ...]], ComposedMail]
+AttachmentMaker = Callable[[Session, OutboxMessage], PendingAttachments | None]
+_composers: dict[str, Composer] = {}
+_attachment_makers: dict[str, list[AttachmentMaker]] = {}
+
+
+def register_composer(kind: str, composer: Composer) -> None:
+    _composers[kind] = composer
 
 
 def register_attachment_maker(kind: str, maker: AttachmentMaker) -> None:
-    _attachment_makers[kind] = maker
+    makers = _attachment_makers.setdefault(kind, [])
+    if maker not in makers:
+        makers.append(maker)
+
+
+def queue_intent(session: Session, *, kind: str, to: str, locale: str, registration_id: int | None = None
+                 ) -> OutboxMessage:
+    """Say that someone must be told something; the worker composes the message when it sends it."""
+    if kind not in _composers:
+        raise ValueError(f"no composer for messages of kind {kind!r}")
+    message = OutboxMessage(kind=kind, to_address=to, locale=locale, registration_id=registration_id,
+                            subject="", body_text="", status=OutboxStatus.PENDING, content_pending=True)
+    session.add(message)
+    session.flush()
+    session.info.setdefault(_NEW_MESSAGES_KEY, []).append(message.id)
+    return message
 
 
 def queue_message(
     session: Session, *, kind: str, to: str, subject: str, body_text: str, body_html: str = "",
-    attachments: tuple[Attachment, ...] = (), registration_id: int | None = None, attachments_pending: bool = False,
+    attachments: tuple[Attachment, ...] = (), registration_id: int | None = None,
 ) -> OutboxMessage:
+    """A message written in full now (no composer needed)."""
     message = OutboxMessage(
         kind=kind, to_address=to, subject=subject, body_text=body_text, body_html=body_html,
         registration_id=registration_id, status=OutboxStatus.PENDING,
-        attachments_pending=attachments_pending and kind in _attachment_makers,
         attachments=[OutboxAttachment(filename=a.filename, content_type=a.content_type, content=a.content,
                                       content_id=a.content_id) for a in attachments],
     )
@@ -189,32 +232,41 @@ def _reply_text(code: int, text: bytes | str) -> str:
     return f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
 
 
-def complete_attachments(session: Session, message_id: int) -> None:
-    """Make the pending attachments of a message (read, let go of the database, render, write)."""
+def compose_pending(session: Session, message_id: int, *, base_url: str) -> None:
+    """Compose a message queued as an intent: read and compose, let go of the database while the slow
+    attachments render, then write it all at once (a message is never half-composed)."""
     message = session.get(OutboxMessage, message_id)
-    if message is None or not message.attachments_pending:
+    if message is None or not message.content_pending:
         session.rollback()
         return
-    render = _attachment_makers[message.kind](session, message)
+    pending = [made for maker in _attachment_makers.get(message.kind, ())
+               if (made := maker(session, message)) is not None]
+    names = tuple(name for made in pending for name in made.names)
+    composed = _composers[message.kind](session, message, base_url, names)
     session.commit()
-    made = render()
+    attachments = [*composed.attachments, *(a for made in pending for a in made.render())]
     message = session.get(OutboxMessage, message_id)
-    if message is None or not message.attachments_pending:  # another worker finished first
+    if message is None or not message.content_pending:  # another worker finished first
         session.rollback()
         return
-    for attachment in made:
-        message.attachments.append(OutboxAttachment(filename=attachment.filename, content=attachment.content,
-                                                    content_type=attachment.content_type,
-                                                    content_id=attachment.content_id))
-    message.attachments_pending = False
+    message.subject, message.body_text, message.body_html = composed.subject, composed.body_text, composed.body_html
+    message.attachments = [OutboxAttachment(filename=a.filename, content=a.content, content_type=a.content_type,
+                                            content_id=a.content_id) for a in attachments]
+    message.content_pending = False
     session.commit()
 
 
-def deliver(session: Session, message_id: int, *, mail_url: str | None, sender: str,
+def deliver(session: Session, message_id: int, *, mail_url: str | None, sender: str, base_url: str,
             now: datetime) -> OutboxStatus | None:
     """Send one message if it is due. Claims it first so two workers never send it twice; once the server
     has taken it, only the status write is retried, never the send."""
-    complete_attachments(session, message_id)
+    try:
+        compose_pending(session, message_id, base_url=base_url)
+    except NotComposable as exc:
+        session.rollback()
+        _record_outcome(session, message_id, {"status": OutboxStatus.FAILED, "next_attempt_at": None,
+                                              "failure_reason": FailureReason.NOT_COMPOSED, "last_error": str(exc)})
+        return OutboxStatus.FAILED
     if not mail_url:
         session.execute(update(OutboxMessage).where(
             OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING,

@@ -31,6 +31,8 @@ FAILURE_EXPLANATIONS = {
         "The address has Japanese (or other non-ASCII) characters before the @, and our mail server cannot "
         "carry them (it does not offer SMTPUTF8). Ask the person for an address in half-width letters and "
         "digits."),
+    FailureReason.NOT_COMPOSED: _l(
+        "The message could not be written: what it was about no longer exists (a deleted registration)."),
     FailureReason.INVALID_ADDRESS: _l(
         "This is not a valid e-mail address, so the message cannot be sent. Check the address with the person."),
     FailureReason.TEMPORARILY_REFUSED: _l(

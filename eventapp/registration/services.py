@@ -169,7 +169,7 @@ def register(
     _log(session, registration, actor=actor, action="re-registered" if existing else "registered", at=now,
          details={"status": registration.status.value, "source": source.value})
     if notify:
-        notifications.queue_registration_received(session, registration, base_url=base_url)
+        notifications.queue_registration_received(session, registration)
     return RegistrationOutcome(registration, created=True)
 
 
@@ -267,7 +267,7 @@ def update_answers(
         if was_waitlisted and registration.status == RegistrationStatus.CONFIRMED:
             # A seat in the new category: the person needs their QR code and ticket, as on any promotion.
             session.flush()
-            notifications.queue_promoted(session, registration, base_url=base_url)
+            notifications.queue_promoted(session, registration)
         if was_confirmed:
             promote_waitlisted(session, event, now=now, base_url=base_url)
     if changed:
@@ -293,7 +293,7 @@ def cancel(
     registration.cancelled_at = now
     _log(session, registration, actor=actor, action="cancelled", at=now)
     session.flush()
-    notifications.queue_cancelled(session, registration, base_url=base_url)
+    notifications.queue_cancelled(session, registration)
     return promote_waitlisted(session, event, now=now, base_url=base_url)
 
 
@@ -309,7 +309,7 @@ def restore(session: Session, registration: Registration, *, now: datetime, acto
     _log(session, registration, actor=actor, action="restored", at=now,
          details={"status": registration.status.value})
     session.flush()
-    notifications.queue_registration_received(session, registration, base_url=base_url)
+    notifications.queue_registration_received(session, registration)
 
 
 def promote_waitlisted(session: Session, event: Event, *, now: datetime, base_url: str) -> list[Registration]:
@@ -329,7 +329,7 @@ def promote_waitlisted(session: Session, event: Event, *, now: datetime, base_ur
         candidate.confirmed_at = now
         session.flush()
         _log(session, candidate, actor="system", action="promoted", at=now)
-        notifications.queue_promoted(session, candidate, base_url=base_url)
+        notifications.queue_promoted(session, candidate)
         promoted.append(candidate)
     return promoted
 

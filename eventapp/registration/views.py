@@ -113,7 +113,7 @@ def resend_link(event: Event):
         registration = db.session.scalar(select(Registration).where(
             Registration.event_id == event.id, Registration.email_key == email_key(form.email.data)))
         if registration is not None:
-            queue_link_resent(db.session, registration, base_url=public_base_url())
+            queue_link_resent(db.session, registration)
             db.session.commit()
         flash(_("If this address is registered, we have sent the link to it. Please check your mail "
                 "(and the spam folder)."), "success")
@@ -208,7 +208,7 @@ def cancel_my_registration(link_token: str):
 def resend_my_link(link_token: str):
     registration = _registration_or_410(link_token)
     if ConfirmForm().validate_on_submit():
-        queue_link_resent(db.session, registration, base_url=public_base_url())
+        queue_link_resent(db.session, registration)
         db.session.commit()
         flash(_("We have sent the link to %(email)s again.", email=registration.email), "success")
     return redirect(url_for("registration.my_registration", link_token=link_token))

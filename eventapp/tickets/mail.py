@@ -3,26 +3,24 @@ sending, so registering never waits for a PDF."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy.orm import Session
 
 from eventapp.mail.models import OutboxMessage
-from eventapp.mail.services import Attachment, register_attachment_maker
+from eventapp.mail.services import Attachment, PendingAttachments, register_attachment_maker
 from eventapp.registration.models import Registration
 from eventapp.tickets.rendering import has_ticket, render_ticket, ticket_filename, ticket_view
 
 MAILS_WITH_TICKET = ("registration_confirmed", "waitlist_promoted")
 
 
-def _ticket_maker(session: Session, message: OutboxMessage) -> Callable[[], list[Attachment]]:
+def _ticket_maker(session: Session, message: OutboxMessage) -> PendingAttachments | None:
     """The ticket of the message's registration, if the person still holds a seat when it is sent."""
     registration = session.get(Registration, message.registration_id) if message.registration_id else None
     if registration is None or not has_ticket(registration):
-        return list
+        return None
     view = ticket_view(registration)  # everything the PDF needs, read now
     name = ticket_filename(registration)
-    return lambda: [Attachment(name, "application/pdf", render_ticket(view))]
+    return PendingAttachments(names=(name,), render=lambda: [Attachment(name, "application/pdf", render_ticket(view))])
 
 
 def register_ticket_attachments() -> None:

@@ -15,6 +15,7 @@ from eventapp.db import db, write_transactions
 from eventapp.mail import services
 from eventapp.mail.models import OutboxMessage, OutboxStatus
 from eventapp.mail.services import CLAIM_WINDOW, deliver, due_message_ids, queue_message
+from tests.helpers import BASE_URL
 from tests.mail.smtp_server import parse
 
 NOW = datetime(2027, 2, 1, 1, 0, tzinfo=UTC)
@@ -41,9 +42,9 @@ def _fresh(message_id: int) -> OutboxMessage:
 def _deliver(message_id: int, server, *, now: datetime, session: Session | None = None) -> OutboxStatus:
     with write_transactions():
         if session is not None:
-            return deliver(session, message_id, mail_url=server.url, sender=SENDER, now=now)
+            return deliver(session, message_id, base_url=BASE_URL, mail_url=server.url, sender=SENDER, now=now)
         with Session(db.engine) as own:
-            return deliver(own, message_id, mail_url=server.url, sender=SENDER, now=now)
+            return deliver(own, message_id, base_url=BASE_URL, mail_url=server.url, sender=SENDER, now=now)
 
 
 def _sent_and_then(monkeypatch, after_send) -> list[bool]:
