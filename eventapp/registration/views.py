@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import secrets
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
@@ -34,6 +34,11 @@ from eventapp.web import public_base_url, with_public_event
 bp = Blueprint("registration", __name__)
 RESEND_LIMIT = "5 per 10 minutes"  # nobody can make us mail an address again and again
 LAST_REGISTRATION_KEY = "last_registration_id"
+# Submission ids this browser was given with a form (newest last). A double-clicked form sends its id twice
+# and is shown the same confirmation; an id this browser was not given (planted by another site, copied from
+# another browser) is never used, so nobody can be shown someone else's registration.
+ISSUED_SUBMISSION_IDS_KEY = "issued_submission_ids"
+ISSUED_SUBMISSION_IDS_KEPT = 10  # forms open in several tabs at once
 
 
 def registration_form_for(event: Event, *, public_only: bool = True) -> RegistrationForm:
@@ -45,6 +50,17 @@ def registration_form_for(event: Event, *, public_only: bool = True) -> Registra
     seats = {c.id: services.category_seats_left(db.session, event, c) for c in categories}
     form.setup_choices(categories=categories, groups=groups, locale=current_locale(), seats_by_category=seats)
     return form
+
+
+def _issue_submission_id() -> str:
+    submission_id = secrets.token_urlsafe(24)
+    kept = session.get(ISSUED_SUBMISSION_IDS_KEY, [])[-(ISSUED_SUBMISSION_IDS_KEPT - 1):]
+    session[ISSUED_SUBMISSION_IDS_KEY] = [*kept, submission_id]
+    return submission_id
+
+
+def _issued_to_this_browser(submission_id: str | None) -> bool:
+    return bool(submission_id) and submission_id in session.get(ISSUED_SUBMISSION_IDS_KEY, [])
 
 
 def _page(event: Event, form: RegistrationForm, status: int = 200, **extra):
@@ -64,19 +80,25 @@ def _page(event: Event, form: RegistrationForm, status: int = 200, **extra):
 @with_public_event
 def register(event: Event):
     form = registration_form_for(event)
+    submission_is_ours = _issued_to_this_browser(form.submission_id.data)
+    if not submission_is_ours:  # a new form, or an id this browser was not given: never shown back
+        form.submission_id.data = _issue_submission_id()
     if g.get("csrf_failed"):
         flash(_("The form had expired (or was opened in another tab). Your answers are kept: "
                 "please check them and send the form again."), "warning")
         return _page(event, form, status=400)
     if not form.is_submitted():
-        form.submission_id.data = uuid.uuid4().hex
         return _page(event, form)
     if not form.validate():
         return _page(event, form, status=422)
+    if not submission_is_ours:
+        flash(_("This form was not opened in this browser, or too long ago. Your answers are kept: "
+                "please check them and send the form again."), "warning")
+        return _page(event, form, status=400)
     try:
         outcome = services.register(
             db.session, event, answers=form.answers(locale=current_locale()), now=utcnow(),
-            base_url=public_base_url(), submission_id=form.submission_id.data or None,
+            base_url=public_base_url(), submission_id=form.submission_id.data,
         )
     except RegistrationNotOpen as exc:
         db.session.rollback()

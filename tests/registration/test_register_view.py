@@ -96,3 +96,50 @@ def test_missing_csrf_keeps_answers(client, session, app):
     assert response.status_code == 400
     assert 'value="佐藤"' in response.get_data(as_text=True)
     assert session.scalar(select(func.count(Registration.id))) == 0
+
+
+# --- submission ids belong to the browser that was given the form (issue 6, 2a) --------------------
+
+
+def test_a_planted_submission_id_never_hands_over_a_registration(app, client, session):
+    event = make_event(session)
+    url = f"/events/{event.slug}/register"
+    planted = "planted-by-another-site"
+    # Another site makes the victim's browser post the form with an id of its choosing (and no CSRF token).
+    reshown = client.post(url, data=form_data(submission_id=planted))
+    assert reshown.status_code == 400
+    assert submission_id_from(reshown) != planted  # the re-shown form carries an id of our own
+    # The victim sends the form as it was shown to them.
+    sent = client.post(url, data=form_data() | {"csrf_token": csrf_token_from(reshown),
+                                                "submission_id": submission_id_from(reshown)})
+    assert sent.status_code == 302
+    victim = session.scalar(select(Registration))
+    assert victim.submission_id != planted
+    # Another browser posts the planted id, and even the victim's real one: never the victim's confirmation.
+    attacker = app.test_client()
+    for replayed in (planted, victim.submission_id):
+        page = attacker.get(url)
+        response = attacker.post(url, data=form_data(email="mallory@example.jp", email_confirm="mallory@example.jp")
+                                 | {"csrf_token": csrf_token_from(page), "submission_id": replayed},
+                                 follow_redirects=True)
+        body = response.get_data(as_text=True)
+        assert victim.receipt_code not in body and "/my/" not in body  # no private link on the page
+        assert submission_id_from(response) not in (planted, victim.submission_id)  # a fresh form
+    done = attacker.get(f"{url}/done", follow_redirects=True).get_data(as_text=True)
+    assert victim.receipt_code not in done and "/my/" not in done
+    session.rollback()
+    assert session.scalar(select(func.count(Registration.id))) == 1
+
+
+def test_a_double_click_shows_the_same_confirmation_to_the_same_browser(client, session):
+    event = make_event(session)
+    page = client.get(f"/events/{event.slug}/register")
+    data = form_data() | {"csrf_token": csrf_token_from(page), "submission_id": submission_id_from(page)}
+    first = client.post(f"/events/{event.slug}/register", data=data, follow_redirects=True)
+    second = client.post(f"/events/{event.slug}/register", data=data, follow_redirects=True)
+    registration = session.scalar(select(Registration))
+    for response in (first, second):
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200 and registration.receipt_code in body
+        assert 'href="/my/' in body  # the private link, to this browser
+    assert session.scalar(select(func.count(Registration.id))) == 1
