@@ -23,6 +23,7 @@ from eventapp.registration.errors import (
     EditingClosed,
     EmailTaken,
     NotCancellable,
+    RegistrationCancelled,
     RegistrationNotOpen,
 )
 from eventapp.registration.models import (
@@ -249,6 +250,8 @@ def update_answers(
 ) -> dict[str, list]:
     """Change answers. Attendees may do so until the event's edit deadline; organisers any time.
     A change of 参加区分 by an organiser goes through capacity again."""
+    if not by_organiser and registration.status == RegistrationStatus.CANCELLED:
+        raise RegistrationCancelled()
     if not by_organiser and now >= registration.event.effective_edit_deadline:
         raise EditingClosed()
     event = lock_event(session, registration.event)

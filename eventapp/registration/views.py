@@ -21,11 +21,12 @@ from eventapp.registration.errors import (
     EditingClosed,
     EmailTaken,
     NotCancellable,
+    RegistrationCancelled,
     RegistrationNotOpen,
 )
 from eventapp.registration.forms import ConfirmForm, RegistrationForm, ResendLinkForm
 from eventapp.registration.links import LinkExpired, manage_link_token, registration_for_link
-from eventapp.registration.models import Registration
+from eventapp.registration.models import Registration, RegistrationStatus
 from eventapp.registration.notifications import queue_link_resent
 from eventapp.registration.qr import qr_png
 from eventapp.text import email_key
@@ -171,6 +172,8 @@ def my_registration(link_token: str):
 def edit_my_registration(link_token: str):
     registration = _registration_or_410(link_token)
     event = registration.event
+    if registration.status == RegistrationStatus.CANCELLED:
+        return _cancelled_cannot_be_changed(link_token)
     if utcnow() >= event.effective_edit_deadline:  # say so now, not after the form has been filled in
         flash(_("Changes are no longer possible. Please contact the organisers."), "danger")
         return redirect(url_for("registration.my_registration", link_token=link_token))
@@ -193,6 +196,9 @@ def edit_my_registration(link_token: str):
         try:
             services.update_answers(db.session, registration, answers=answers, now=utcnow(), actor="attendee",
                                     base_url=public_base_url())
+        except RegistrationCancelled:  # cancelled in another tab while this form was open
+            db.session.rollback()
+            return _cancelled_cannot_be_changed(link_token)
         except EditingClosed:
             db.session.rollback()
             flash(_("Changes are no longer possible. Please contact the organisers."), "danger")
@@ -207,11 +213,20 @@ def edit_my_registration(link_token: str):
     return render_template("registration/edit.html", **context)
 
 
+def _cancelled_cannot_be_changed(link_token: str):
+    flash(_("This registration has been cancelled, so it can no longer be changed. To take part after all, "
+            "please register again."), "warning")
+    return redirect(url_for("registration.my_registration", link_token=link_token))
+
+
 @bp.route("/my/<link_token>/cancel", methods=["GET", "POST"])
 def cancel_my_registration(link_token: str):
     registration = _registration_or_410(link_token)
     form = ConfirmForm()
     if form.validate_on_submit():
+        if registration.status == RegistrationStatus.CANCELLED:  # sent twice: no second confirmation mail
+            flash(_("This registration is already cancelled."), "warning")
+            return redirect(url_for("registration.my_registration", link_token=link_token))
         try:
             services.cancel(db.session, registration, now=utcnow(), actor="attendee", base_url=public_base_url())
         except NotCancellable:
