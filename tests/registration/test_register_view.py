@@ -143,3 +143,19 @@ def test_a_double_click_shows_the_same_confirmation_to_the_same_browser(client, 
         assert response.status_code == 200 and registration.receipt_code in body
         assert 'href="/my/' in body  # the private link, to this browser
     assert session.scalar(select(func.count(Registration.id))) == 1
+
+
+# --- what is stored is what can be seen (issue 6, 2h) ---------------------------------------------------
+
+
+def test_invisible_characters_are_not_stored(client, session):
+    event = make_event(session)
+    family = "\U0001F468\u200d\U0001F469\u200d\U0001F467"  # 👨‍👩‍👧 keeps its joiners
+    response = _post(client, event.slug, family_name="山田\u202egnp.exe", given_name="太\u200b郎\u2060",
+                     family_kana="ヤマ\u200bダ", company_name="\ufeff株式会社\u2066サンプル\u2069",
+                     department="営業部\u200e\u061c", message=f"よろしく\u202d{family}")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    registration = session.scalar(select(Registration))
+    assert registration.family_name == "山田gnp.exe" and registration.given_name == "太郎"
+    assert registration.family_kana == "ヤマダ" and registration.company_name == "株式会社サンプル"
+    assert registration.department == "営業部" and registration.message == f"よろしく{family}"
