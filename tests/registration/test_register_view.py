@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
+import pytest
 from sqlalchemy import func, select
 
 from eventapp.db import utcnow
@@ -159,3 +161,32 @@ def test_invisible_characters_are_not_stored(client, session):
     assert registration.family_name == "山田gnp.exe" and registration.given_name == "太郎"
     assert registration.family_kana == "ヤマダ" and registration.company_name == "株式会社サンプル"
     assert registration.department == "営業部" and registration.message == f"よろしく{family}"
+
+
+def _urlencoded(data: dict, **raw: bytes) -> bytes:
+    """The form as a client sends it, with some values given as raw (percent-encoded) bytes."""
+    pairs = [urlencode({k: v}).encode() for k, v in data.items() if k not in raw]
+    return b"&".join([*pairs, *(k.encode() + b"=" + v for k, v in raw.items())])
+
+
+@pytest.mark.parametrize("raw", [b"%FF", b"%E5%B1", b"\xff"])  # not UTF-8: a lone byte, a cut character
+def test_form_values_that_are_not_utf8_are_refused_by_name(client, session, raw):
+    event = make_event(session)
+    page = client.get(f"/events/{event.slug}/register")
+    data = form_data() | {"csrf_token": csrf_token_from(page), "submission_id": submission_id_from(page)}
+    response = client.post(f"/events/{event.slug}/register?lang=en", data=_urlencoded(data, family_name=raw),
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "family_name" in body and "UTF-8" in body
+    assert session.scalar(select(func.count(Registration.id))) == 0
+
+
+def test_a_query_that_is_not_utf8_is_refused_by_name(client, session):
+    event = make_event(session)
+    response = client.get(f"/events/{event.slug}?lang=ja&ref=%FF")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "ref" in body and "UTF-8" in body
+    assert client.get(f"/events/{event.slug}?ref=%E5%B1%B1").status_code == 200  # 山: fine
+    assert client.get(f"/events/{event.slug}?ref=%25FF").status_code == 200  # "%FF" typed as text: fine
