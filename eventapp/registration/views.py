@@ -18,6 +18,7 @@ from eventapp.i18n import current_locale
 from eventapp.registration import services
 from eventapp.registration.errors import (
     AlreadyRegistered,
+    CategoryNotOffered,
     EditingClosed,
     EmailTaken,
     NotCancellable,
@@ -104,6 +105,11 @@ def register(event: Event):
     except RegistrationNotOpen as exc:
         db.session.rollback()
         return _page(event, form, status=409, refused=exc.window)
+    except CategoryNotOffered:  # closed by the organisers since the form was checked
+        db.session.rollback()
+        form.category.errors = [_("%(field)s: please choose one of the options shown.",
+                                  field=form.category.label.text)]
+        return _page(event, form, status=422)
     except AlreadyRegistered:
         db.session.rollback()
         return render_template("registration/already_registered.html", event=event,

@@ -68,3 +68,12 @@ def test_drafts_are_hidden_from_the_public(client, session):
     make_event(session, slug="draft-one", status=EventStatus.DRAFT)
     assert client.get("/events/draft-one").status_code == 404
     assert client.get("/events/draft-one/register").status_code == 404
+
+
+def test_a_crafted_status_names_the_field(organiser_client, session):
+    page = organiser_client.get("/admin/events/new")
+    response = organiser_client.post("/admin/events/new", data=_event_form(csrf_token=csrf_token_from(page),
+                                                                         status="deleted"))
+    assert response.status_code == 422
+    assert "状態：表示されている選択肢から選んでください。" in response.get_data(as_text=True)
+    assert session.scalar(select(Event)) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from eventapp.db import utcnow
 from eventapp.mail.models import OutboxMessage
 from eventapp.registration.models import Registration, RegistrationStatus
 from tests.helpers import csrf_token_from, form_data, make_event, submission_id_from
+from tests.registration.admin_support import make_group
 
 
 def _post(client, slug, **overrides):
@@ -190,3 +192,49 @@ def test_a_query_that_is_not_utf8_is_refused_by_name(client, session):
     assert "ref" in body and "UTF-8" in body
     assert client.get(f"/events/{event.slug}?ref=%E5%B1%B1").status_code == 200  # 山: fine
     assert client.get(f"/events/{event.slug}?ref=%25FF").status_code == 200  # "%FF" typed as text: fine
+
+
+# --- crafted choices (issue 6, 2i) -------------------------------------------------------------------
+
+CRAFTED_CHOICES = [
+    ("category", "staff", "Attendance category", "参加区分"),  # exists, but not on the public form
+    ("category", "guest", "Attendance category", "参加区分"),
+    ("category", "'; DROP TABLE registrations; --", "Attendance category", "参加区分"),
+    ("group_id", "1 OR 1=1", "Exchange group", "所属グループ"),
+    ("group_id", "999999", "Exchange group", "所属グループ"),  # no such group
+    ("group_id", str(2**70), "Exchange group", "所属グループ"),
+    ("group_id", "abc", "Exchange group", "所属グループ"),
+    ("industry_code", "ZZ", "Industry (JSIC)", "業種"),
+    ("employees_band", "lots", "Number of employees", "従業員数"),
+    ("attends_party", "maybe", "Networking party", "懇親会"),
+]
+
+
+@pytest.mark.parametrize("name, value, english, japanese", CRAFTED_CHOICES)
+def test_a_crafted_choice_gets_an_error_naming_the_field(client, session, name, value, english, japanese):
+    event = make_event(session)
+    make_group(session)
+    for lang, label, advice in (("en", english, "please choose one of the options shown"),
+                                ("ja", japanese, "表示されている選択肢から選んでください")):
+        page = client.get(f"/events/{event.slug}/register")
+        data = form_data(**{name: value}) | {"csrf_token": csrf_token_from(page),
+                                             "submission_id": submission_id_from(page)}
+        response = client.post(f"/events/{event.slug}/register?lang={lang}", data=data)
+        assert response.status_code == 422, (lang, response.status_code)
+        errors = re.findall(r'<p class="error"[^>]*>([^<]*)</p>', response.get_data(as_text=True))
+        assert any(label in error and advice in error for error in errors), (lang, errors)
+    assert session.scalar(select(func.count(Registration.id))) == 0
+
+
+def test_a_category_closed_while_the_form_was_sent_is_an_error_not_a_500(client, session, monkeypatch):
+    from eventapp.registration import services
+    from eventapp.registration.errors import CategoryNotOffered
+
+    def closed_meanwhile(*args, **kwargs):  # the organiser unticked it between the form check and the lock
+        raise CategoryNotOffered("general")
+
+    event = make_event(session)
+    monkeypatch.setattr(services, "register", closed_meanwhile)
+    response = _post(client, event.slug)
+    assert response.status_code == 422
+    assert "参加区分：表示されている選択肢から選んでください。" in response.get_data(as_text=True)
