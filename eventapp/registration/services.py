@@ -113,6 +113,8 @@ def registration_window(session: Session, event: Event, *, now: datetime) -> Reg
         return RegistrationWindow.CLOSED
     if now < event.registration_opens_at:
         return RegistrationWindow.NOT_YET_OPEN
+    if not any(category.is_open for category in event.categories):
+        return RegistrationWindow.CLOSED  # the public form would offer nothing to choose
     if seats_left(session, event) == 0:
         return RegistrationWindow.FULL
     return RegistrationWindow.OPEN
