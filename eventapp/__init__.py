@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     register_config(app, config)
+    register_form_encoding(app)
     register_extensions(app)
     register_i18n(app)
     register_security(app)
@@ -35,6 +36,13 @@ def register_config(app: Flask, config: dict[str, Any] | type | None) -> None:
     elif config is not None:
         app.config.from_object(config)
     resolve_secret_key(app.config)
+
+
+def register_form_encoding(app: Flask) -> None:
+    """Before the extensions: its check runs ahead of CSRF's, which reads the form."""
+    from eventapp.form_encoding import init_form_encoding
+
+    init_form_encoding(app)
 
 
 def register_extensions(app: Flask) -> None:

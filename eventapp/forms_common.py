@@ -52,6 +52,26 @@ class MaxLength:
                 field=field_label(field), max=self.maximum, length=length))
 
 
+def _invalid_choice_message(field: Field):
+    return _l("%(field)s: please choose one of the options shown.", field=field_label(field))
+
+
+class ChoiceSelectField(SelectField):
+    """A select whose value must be one of its options; anything else (a crafted post) names the field."""
+
+    def pre_validate(self, form) -> None:
+        self.invalid_choice_message = _invalid_choice_message(self)
+        super().pre_validate(form)
+
+
+class ChoiceRadioField(RadioField):
+    """Radio buttons whose value must be one of its options; anything else names the field."""
+
+    def pre_validate(self, form) -> None:
+        self.invalid_choice_message = _invalid_choice_message(self)
+        super().pre_validate(form)
+
+
 def katakana_reading(form, field: Field) -> None:
     if field.data and not is_katakana_reading(field.data):
         raise ValidationError(_l(

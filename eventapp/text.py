@@ -14,24 +14,55 @@ _NUMBER_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−ー〜~～()（）.]
 _KATAKANA_READING = re.compile(r"^[ァ-ヶー・ ]+$")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+# Invisible characters: every format character (Unicode category Cf: zero-width spaces and joiners U+200B–U+200D,
+# U+2060, U+FEFF, the bidi controls U+200E/U+200F, U+061C, U+202A–U+202E and U+2066–U+2069, the soft hyphen …)
+# and the Hangul fillers people use for "blank" names. They reorder or hide text on screen (U+202E turned
+# 「山田 gnp.exe」 into 「山田 exe.png」) and print as 〓. Kept: a ZWJ that joins two emoji into one picture
+# (👨‍👩‍👧), and the tag characters of a subdivision flag (🏴 + tag letters, e.g. Scotland's).
+ZERO_WIDTH_JOINER = "\u200d"
+_INVISIBLE_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+_EMOJI = re.compile("[\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001F000-\U0001FAFF]")
+_EMOJI_MODIFIERS = "\ufe0e\ufe0f\U0001F3FB\U0001F3FC\U0001F3FD\U0001F3FE\U0001F3FF"  # variation, skin tone
+_EMOJI_TAG_SEQUENCE = re.compile("(\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F)")
+
 
 def nfkc_keep_variants(value: str) -> str:
     parts = _COMPAT_IDEOGRAPHS.split(value)
     return "".join(p if _COMPAT_IDEOGRAPHS.fullmatch(p) else unicodedata.normalize("NFKC", p) for p in parts)
 
 
+def _joins_emoji(text: str, index: int) -> bool:
+    before = text[:index].rstrip(_EMOJI_MODIFIERS)
+    return bool(before) and index + 1 < len(text) and bool(_EMOJI.match(before[-1])) and bool(
+        _EMOJI.match(text[index + 1]))
+
+
+def _without_invisible(text: str) -> str:
+    return "".join(
+        ch for i, ch in enumerate(text)
+        if ch not in _INVISIBLE_FILLERS
+        and (unicodedata.category(ch) != "Cf" or (ch == ZERO_WIDTH_JOINER and _joins_emoji(text, i)))
+    )
+
+
+def remove_invisible(value: str) -> str:
+    """Drop the invisible characters described above; what a person can see stays as typed."""
+    parts = _EMOJI_TAG_SEQUENCE.split(value)  # odd parts are flags, kept whole
+    return "".join(part if i % 2 else _without_invisible(part) for i, part in enumerate(parts))
+
+
 def normalize_text(value: str | None) -> str:
-    """NFKC (keeping variant kanji), no control characters, trimmed, runs of spaces collapsed."""
+    """NFKC (keeping variant kanji), no control or invisible characters, trimmed, runs of spaces collapsed."""
     if not value:
         return ""
-    value = _CONTROL_CHARS.sub("", nfkc_keep_variants(value))
+    value = remove_invisible(_CONTROL_CHARS.sub("", nfkc_keep_variants(value)))
     return _SPACES.sub(" ", value).strip()
 
 
 def normalize_multiline(value: str | None) -> str:
     if not value:
         return ""
-    value = _CONTROL_CHARS.sub("", nfkc_keep_variants(value.replace("\r\n", "\n")))
+    value = remove_invisible(_CONTROL_CHARS.sub("", nfkc_keep_variants(value.replace("\r\n", "\n"))))
     lines = [_SPACES.sub(" ", line).strip() for line in value.split("\n")]
     return "\n".join(lines).strip()
 

@@ -88,8 +88,14 @@ def admin_categories(event_id: int):
                     category=category.label_ja), "danger")
             return redirect(url_for("events_admin.admin_edit", event_id=event.id))
         capacities[category.id] = (int(raw) if raw else None, request.form.get(f"open-{category.id}") == "on")
-    services.set_category_capacities(db.session, event, capacities=capacities, now=utcnow(),
-                                     base_url=public_base_url())
+    try:
+        services.set_category_capacities(db.session, event, capacities=capacities, now=utcnow(),
+                                         base_url=public_base_url())
+    except services.NoPublicCategory:
+        db.session.rollback()
+        flash(_("%(field)s: tick at least one category, or nobody can register. To stop registration, set the "
+                "status to Closed instead.", field=_("Offered on the public form")), "danger")
+        return redirect(url_for("events.admin_edit", event_id=event.id))
     db.session.commit()
     flash(_("The categories have been saved."), "success")
     return redirect(url_for("events_admin.admin_edit", event_id=event.id))

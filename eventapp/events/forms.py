@@ -8,7 +8,6 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
     TimeField,
@@ -18,7 +17,7 @@ from wtforms.validators import NumberRange, Optional, Regexp
 
 from eventapp.events.models import TOKYO, EventStatus
 from eventapp.events.services import EventDetails
-from eventapp.forms_common import MaxLength, Required
+from eventapp.forms_common import ChoiceSelectField, MaxLength, Required
 from eventapp.text import normalize_multiline, normalize_text
 
 TEXT = [normalize_text]
@@ -67,7 +66,7 @@ class EventForm(FlaskForm):
                                                 validators=[Required(), _after("registration_opens_at")])
     edit_deadline_at = DateTimeLocalField(_l("Changes allowed until"), validators=[Optional()])
     contact_email = StringField(_l("Contact e-mail"), filters=TEXT, validators=[MaxLength(254)])
-    status = SelectField(_l("Status"), choices=[
+    status = ChoiceSelectField(_l("Status"), choices=[
         (EventStatus.DRAFT.value, _l("Draft")), (EventStatus.PUBLISHED.value, _l("Published")),
         (EventStatus.CLOSED.value, _l("Closed"))])
 

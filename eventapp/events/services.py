@@ -27,6 +27,10 @@ class SlugTaken(Exception):
     pass
 
 
+class NoPublicCategory(Exception):
+    """The public form would offer no category: nobody could register, while the event looked open."""
+
+
 @dataclass
 class EventDetails:
     slug: str
@@ -95,6 +99,11 @@ def update_event(session: Session, event: Event, *, details: EventDetails, now: 
 
 def set_category_capacities(session: Session, event: Event, *, capacities: dict[int, tuple[int | None, bool]],
                             now: datetime, base_url: str) -> None:
+    """Capacities and "offered on the public form" per category (id → (capacity, offered)).
+    At least one category must stay offered: NoPublicCategory otherwise, and nothing is changed."""
+    offered = [capacities[c.id][1] if c.id in capacities else c.is_open for c in event.categories]
+    if not any(offered):
+        raise NoPublicCategory()
     lock_event(session, event)  # seats are counted below: no registration may take one meanwhile
     for category in event.categories:
         if category.id in capacities:

@@ -37,5 +37,9 @@ class EditingClosed(RegistrationError):
     pass
 
 
+class RegistrationCancelled(EditingClosed):
+    """A cancelled registration is not changed by its attendee (registering again brings it back)."""
+
+
 class NotCancellable(RegistrationError):
     pass

@@ -8,8 +8,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    RadioField,
-    SelectField,
     StringField,
     TelField,
     TextAreaField,
@@ -19,6 +17,8 @@ from wtforms import (
 from eventapp.directory.industries import industries
 from eventapp.emails import same_mailbox
 from eventapp.forms_common import (
+    ChoiceRadioField,
+    ChoiceSelectField,
     MaxLength,
     Required,
     email_address,
@@ -42,7 +42,7 @@ def _email_matches(form: RegistrationForm, field) -> None:
 
 
 class RegistrationForm(FlaskForm):
-    category = RadioField(_l("Attendance category"), validators=[Required()], choices=[])
+    category = ChoiceRadioField(_l("Attendance category"), validators=[Required()], choices=[])
     family_name = StringField(_l("Family name"), filters=TEXT, validators=[Required(), MaxLength(40)],
                               render_kw={"autocomplete": "family-name"})
     given_name = StringField(_l("Given name"), filters=TEXT, validators=[Required(), MaxLength(40)],
@@ -63,9 +63,9 @@ class RegistrationForm(FlaskForm):
                              render_kw={"autocomplete": "organization-title"})
     job_title = StringField(_l("Job title"), filters=TEXT, validators=[MaxLength(100)],
                             render_kw={"autocomplete": "organization-title"})
-    industry_code = SelectField(_l("Industry (JSIC)"), choices=[], validate_choice=True)
-    employees_band = SelectField(_l("Number of employees"), choices=[], validate_choice=True)
-    group_id = SelectField(_l("Exchange group"), choices=[], validate_choice=True)
+    industry_code = ChoiceSelectField(_l("Industry (JSIC)"), choices=[], validate_choice=True)
+    employees_band = ChoiceSelectField(_l("Number of employees"), choices=[], validate_choice=True)
+    group_id = ChoiceSelectField(_l("Exchange group"), choices=[], validate_choice=True)
     email = EmailField(_l("E-mail"), filters=TEXT, validators=[Required(), MaxLength(254), email_address],
                        render_kw={"autocomplete": "email", "inputmode": "email"})
     email_confirm = EmailField(_l("E-mail (again)"), filters=TEXT,
@@ -78,7 +78,7 @@ class RegistrationForm(FlaskForm):
                                       "placeholder": "135-0064"})
     address = StringField(_l("Address"), filters=TEXT, validators=[MaxLength(200)],
                           render_kw={"autocomplete": "street-address"})
-    attends_party = RadioField(_l("Networking party (懇親会)"), validators=[Required()],
+    attends_party = ChoiceRadioField(_l("Networking party (懇親会)"), validators=[Required()],
                                choices=[("yes", _l("I will attend")), ("no", _l("I will not attend"))])
     message = TextAreaField(_l("Message to the organisers"), filters=[normalize_multiline],
                             validators=[MaxLength(1000)])

@@ -24,6 +24,7 @@ from eventapp.registration.errors import (
     EditingClosed,
     EmailTaken,
     NotCancellable,
+    RegistrationCancelled,
     RegistrationNotOpen,
 )
 from eventapp.registration.models import (
@@ -113,6 +114,8 @@ def registration_window(session: Session, event: Event, *, now: datetime) -> Reg
         return RegistrationWindow.CLOSED
     if now < event.registration_opens_at:
         return RegistrationWindow.NOT_YET_OPEN
+    if not any(category.is_open for category in event.categories):
+        return RegistrationWindow.CLOSED  # the public form would offer nothing to choose
     if seats_left(session, event) == 0:
         return RegistrationWindow.FULL
     return RegistrationWindow.OPEN
@@ -245,6 +248,8 @@ def update_answers(
 ) -> dict[str, list]:
     """Change answers. Attendees may do so until the event's edit deadline; organisers any time.
     A change of 参加区分 by an organiser goes through capacity again."""
+    if not by_organiser and registration.status == RegistrationStatus.CANCELLED:
+        raise RegistrationCancelled()
     if not by_organiser and now >= registration.event.effective_edit_deadline:
         raise EditingClosed()
     event = lock_event(session, registration.event)

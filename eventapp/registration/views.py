@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import secrets
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
@@ -19,14 +19,16 @@ from eventapp.i18n import current_locale
 from eventapp.registration import services
 from eventapp.registration.errors import (
     AlreadyRegistered,
+    CategoryNotOffered,
     EditingClosed,
     EmailTaken,
     NotCancellable,
+    RegistrationCancelled,
     RegistrationNotOpen,
 )
 from eventapp.registration.forms import RegistrationForm, ResendLinkForm
 from eventapp.registration.links import LinkExpired, manage_link_token, registration_for_link
-from eventapp.registration.models import Registration
+from eventapp.registration.models import Registration, RegistrationStatus
 from eventapp.registration.notifications import queue_link_resent
 from eventapp.text import email_key
 from eventapp.web import public_base_url
@@ -34,6 +36,11 @@ from eventapp.web import public_base_url
 bp = Blueprint("registration", __name__)
 RESEND_LIMIT = "5 per 10 minutes"  # nobody can make us mail an address again and again
 LAST_REGISTRATION_KEY = "last_registration_id"
+# Submission ids this browser was given with a form (newest last). A double-clicked form sends its id twice
+# and is shown the same confirmation; an id this browser was not given (planted by another site, copied from
+# another browser) is never used, so nobody can be shown someone else's registration.
+ISSUED_SUBMISSION_IDS_KEY = "issued_submission_ids"
+ISSUED_SUBMISSION_IDS_KEPT = 10  # forms open in several tabs at once
 
 
 def registration_form_for(event: Event, *, public_only: bool = True) -> RegistrationForm:
@@ -45,6 +52,17 @@ def registration_form_for(event: Event, *, public_only: bool = True) -> Registra
     seats = {c.id: services.category_seats_left(db.session, event, c) for c in categories}
     form.setup_choices(categories=categories, groups=groups, locale=current_locale(), seats_by_category=seats)
     return form
+
+
+def _issue_submission_id() -> str:
+    submission_id = secrets.token_urlsafe(24)
+    kept = session.get(ISSUED_SUBMISSION_IDS_KEY, [])[-(ISSUED_SUBMISSION_IDS_KEPT - 1):]
+    session[ISSUED_SUBMISSION_IDS_KEY] = [*kept, submission_id]
+    return submission_id
+
+
+def _issued_to_this_browser(submission_id: str | None) -> bool:
+    return bool(submission_id) and submission_id in session.get(ISSUED_SUBMISSION_IDS_KEY, [])
 
 
 def _page(event: Event, form: RegistrationForm, status: int = 200, **extra):
@@ -64,23 +82,34 @@ def _page(event: Event, form: RegistrationForm, status: int = 200, **extra):
 @with_public_event
 def register(event: Event):
     form = registration_form_for(event)
+    submission_is_ours = _issued_to_this_browser(form.submission_id.data)
+    if not submission_is_ours:  # a new form, or an id this browser was not given: never shown back
+        form.submission_id.data = _issue_submission_id()
     if g.get("csrf_failed"):
         flash(_("The form had expired (or was opened in another tab). Your answers are kept: "
                 "please check them and send the form again."), "warning")
         return _page(event, form, status=400)
     if not form.is_submitted():
-        form.submission_id.data = uuid.uuid4().hex
         return _page(event, form)
     if not form.validate():
         return _page(event, form, status=422)
+    if not submission_is_ours:
+        flash(_("This form was not opened in this browser, or too long ago. Your answers are kept: "
+                "please check them and send the form again."), "warning")
+        return _page(event, form, status=400)
     try:
         outcome = services.register(
             db.session, event, answers=form.answers(locale=current_locale()), now=utcnow(),
-            base_url=public_base_url(), submission_id=form.submission_id.data or None,
+            base_url=public_base_url(), submission_id=form.submission_id.data,
         )
     except RegistrationNotOpen as exc:
         db.session.rollback()
         return _page(event, form, status=409, refused=exc.window)
+    except CategoryNotOffered:  # closed by the organisers since the form was checked
+        db.session.rollback()
+        form.category.errors = [_("%(field)s: please choose one of the options shown.",
+                                  field=form.category.label.text)]
+        return _page(event, form, status=422)
     except AlreadyRegistered:
         db.session.rollback()
         return render_template("registration/already_registered.html", event=event,
@@ -149,6 +178,8 @@ def my_registration(link_token: str):
 def edit_my_registration(link_token: str):
     registration = _registration_or_410(link_token)
     event = registration.event
+    if registration.status == RegistrationStatus.CANCELLED:
+        return _cancelled_cannot_be_changed(link_token)
     if utcnow() >= event.effective_edit_deadline:  # say so now, not after the form has been filled in
         flash(_("Changes are no longer possible. Please contact the organisers."), "danger")
         return redirect(url_for("registration.my_registration", link_token=link_token))
@@ -171,6 +202,9 @@ def edit_my_registration(link_token: str):
         try:
             services.update_answers(db.session, registration, answers=answers, now=utcnow(), actor="attendee",
                                     base_url=public_base_url())
+        except RegistrationCancelled:  # cancelled in another tab while this form was open
+            db.session.rollback()
+            return _cancelled_cannot_be_changed(link_token)
         except EditingClosed:
             db.session.rollback()
             flash(_("Changes are no longer possible. Please contact the organisers."), "danger")
@@ -185,11 +219,20 @@ def edit_my_registration(link_token: str):
     return render_template("registration/edit.html", **context)
 
 
+def _cancelled_cannot_be_changed(link_token: str):
+    flash(_("This registration has been cancelled, so it can no longer be changed. To take part after all, "
+            "please register again."), "warning")
+    return redirect(url_for("registration.my_registration", link_token=link_token))
+
+
 @bp.route("/my/<link_token>/cancel", methods=["GET", "POST"])
 def cancel_my_registration(link_token: str):
     registration = _registration_or_410(link_token)
     form = ConfirmForm()
     if form.validate_on_submit():
+        if registration.status == RegistrationStatus.CANCELLED:  # sent twice: no second confirmation mail
+            flash(_("This registration is already cancelled."), "warning")
+            return redirect(url_for("registration.my_registration", link_token=link_token))
         try:
             services.cancel(db.session, registration, now=utcnow(), actor="attendee", base_url=public_base_url())
         except NotCancellable:

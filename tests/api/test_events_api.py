@@ -63,3 +63,9 @@ def test_no_personal_data_and_no_cookie_needed(client, session):
     for value in (registration.email, registration.family_name, registration.token, registration.receipt_code):
         assert value not in body
     assert "Set-Cookie" not in client.get("/api/v1/events").headers
+
+
+def test_a_query_that_is_not_utf8_gets_a_json_400(client, session):
+    response = client.get("/api/v1/events?slug=%FF")
+    assert response.status_code == 400 and response.mimetype == "application/json"
+    assert "slug" in response.get_json()["error"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from eventapp.events.models import Event, EventStatus
+from eventapp.db import utcnow
+from eventapp.events.models import Event, EventStatus, RegistrationWindow
 from eventapp.registration.models import RegistrationStatus
 from tests.helpers import csrf_token_from, make_event, make_registration
 
@@ -68,3 +69,62 @@ def test_drafts_are_hidden_from_the_public(client, session):
     make_event(session, slug="draft-one", status=EventStatus.DRAFT)
     assert client.get("/events/draft-one").status_code == 404
     assert client.get("/events/draft-one/register").status_code == 404
+
+
+def test_a_crafted_status_names_the_field(organiser_client, session):
+    page = organiser_client.get("/admin/events/new")
+    response = organiser_client.post("/admin/events/new", data=_event_form(csrf_token=csrf_token_from(page),
+                                                                         status="deleted"))
+    assert response.status_code == 422
+    assert "状態：表示されている選択肢から選んでください。" in response.get_data(as_text=True)
+    assert session.scalar(select(Event)) is None
+
+
+# --- the public form always offers a category (issue 6, 2j) ------------------------------------------
+
+
+def _categories_form(event, page, *, open_codes: set[str]) -> dict:
+    data = {"csrf_token": csrf_token_from(page)}
+    for category in event.categories:
+        data[f"capacity-{category.id}"] = ""
+        if category.code.value in open_codes:
+            data[f"open-{category.id}"] = "on"
+    return data
+
+
+def test_unticking_every_public_category_is_refused_naming_the_field(organiser_client, session):
+    event = make_event(session)
+    offered_before = {c.code.value for c in event.categories if c.is_open}
+    page = organiser_client.get(f"/admin/events/{event.id}/edit")
+    response = organiser_client.post(f"/admin/events/{event.id}/categories?lang=en",
+                                     data=_categories_form(event, page, open_codes=set()), follow_redirects=True)
+    body = response.get_data(as_text=True)
+    assert "Offered on the public form: tick at least one category" in body
+    assert "The categories have been saved." not in body
+    session.rollback()
+    assert {c.code.value for c in session.get(Event, event.id).categories if c.is_open} == offered_before
+    japanese = organiser_client.post(f"/admin/events/{event.id}/categories?lang=ja",
+                                     data=_categories_form(event, page, open_codes=set()), follow_redirects=True)
+    assert "公開フォームに表示：" in japanese.get_data(as_text=True)
+
+    # One is enough.
+    organiser_client.post(f"/admin/events/{event.id}/categories",
+                          data=_categories_form(event, page, open_codes={"member"}))
+    session.rollback()
+    assert [c.code.value for c in session.get(Event, event.id).categories if c.is_open] == ["member"]
+
+
+def test_an_event_that_offers_no_category_is_not_open_anywhere(client, session):
+    from eventapp.registration.services import registration_window
+
+    event = make_event(session)  # made before the editor refused it (or by hand in the database)
+    for category in event.categories:
+        category.is_open = False
+    session.commit()
+    assert registration_window(session, event, now=utcnow()) == RegistrationWindow.CLOSED
+    [item] = [e for e in client.get("/api/v1/events").get_json() if e["slug"] == event.slug]
+    assert item["registration_status"] == "closed"
+    for path in ("/", f"/events/{event.slug}", f"/events/{event.slug}/register"):
+        body = client.get(f"{path}?lang=en").get_data(as_text=True)
+        assert "Registration is closed." in body or path == "/", path
+        assert f'href="/events/{event.slug}/register"' not in body and 'name="family_name"' not in body, path

@@ -228,3 +228,12 @@ def test_success_message_counts_the_waiting_list(organiser_client, session):
     response = _upload(organiser_client, event, _csv(*lines))
     page = body(organiser_client.get(response.headers["Location"] + "&lang=en"))
     assert "Imported 2 registrations: 1 confirmed, 1 on the waiting list." in page
+
+
+def test_invisible_characters_are_removed_on_import(organiser_client, session, event):
+    line = "一般,\u202e山田,太\u200b郎,ヤマダ\ufeff,タロウ,株式会社\u2067サンプル\u2069,,taro@example.jp,,,,はい,"
+    response = _upload(organiser_client, event, _csv(line))
+    assert response.status_code == 302, body(response)
+    registration = session.scalar(select(Registration))
+    assert (registration.family_name, registration.given_name) == ("山田", "太郎")
+    assert registration.family_kana == "ヤマダ" and registration.company_name == "株式会社サンプル"

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import icalendar
+import pytest
 import zxingcpp
 from PIL import Image
 from sqlalchemy import func, select
@@ -15,9 +16,10 @@ from sqlalchemy import func, select
 from eventapp.db import utcnow
 from eventapp.events.models import TOKYO
 from eventapp.mail.models import OutboxMessage
+from eventapp.registration.errors import EditingClosed
 from eventapp.registration.links import manage_link_token
 from eventapp.registration.models import Registration, RegistrationChange, RegistrationStatus
-from eventapp.registration.services import RegistrationAnswers
+from eventapp.registration.services import RegistrationAnswers, update_answers
 from tests.helpers import csrf_token_from, form_data, make_event, make_registration, submission_id_from
 
 
@@ -235,6 +237,46 @@ def test_cancel_needs_confirmation_then_promotes_the_first_in_line(app, client, 
     body = client.get(f"{link}?lang=en").get_data(as_text=True)
     assert 'class="badge badge-cancelled"' in body and "qr.png" not in body
     assert client.get(f"{link}/qr.png").status_code == 404
+
+
+def test_a_cancelled_registration_can_no_longer_be_edited(client, session):
+    event = make_event(session)
+    registration = make_registration(session, event)
+    link = _link(registration)
+    page = client.get(f"{link}/edit")  # opened before cancelling, sent after
+    cancel_page = client.get(f"{link}/cancel")
+    assert client.post(f"{link}/cancel", data={"csrf_token": csrf_token_from(cancel_page)}).status_code == 302
+
+    shown = client.get(f"{link}/edit?lang=en", follow_redirects=True)
+    assert shown.request.path == link  # no form
+    assert "This registration has been cancelled" in shown.get_data(as_text=True)
+    response = client.post(f"{link}/edit?lang=en", data=_edit_data(registration, page, family_name="佐藤"),
+                           follow_redirects=True)
+    assert response.request.path == link
+    assert "This registration has been cancelled" in response.get_data(as_text=True)
+    session.rollback()
+    registration = session.get(Registration, registration.id)
+    assert registration.family_name == "山田" and registration.status == RegistrationStatus.CANCELLED
+    actions = list(session.scalars(select(RegistrationChange.action)
+                                   .where(RegistrationChange.registration_id == registration.id)))
+    assert actions == ["registered", "cancelled"]
+    with pytest.raises(EditingClosed):  # the rule is the service's, whoever calls it
+        update_answers(session, registration, answers=RegistrationAnswers.of(registration), now=utcnow(),
+                       actor="attendee", base_url="http://testserver/")
+    assert f"{link}/edit" not in client.get(link).get_data(as_text=True)
+
+
+def test_cancelling_twice_says_so_and_mails_nothing_more(client, session):
+    event = make_event(session)
+    registration = make_registration(session, event)
+    link = _link(registration)
+    page = client.get(f"{link}/cancel")
+    client.post(f"{link}/cancel", data={"csrf_token": csrf_token_from(page)})
+    again = client.post(f"{link}/cancel?lang=en", data={"csrf_token": csrf_token_from(page)},
+                        follow_redirects=True)
+    body = again.get_data(as_text=True)
+    assert "already cancelled" in body and "We have sent you a confirmation" not in body
+    assert len(_messages(session, "registration_cancelled")) == 1
 
 
 # --- the link again, the calendar -------------------------------------------------------------------------
