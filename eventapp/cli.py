@@ -54,13 +54,50 @@ def export_registrations_command(slug: str, out: Path) -> None:
     click.echo(f"wrote {count} registrations to {out}")
 
 
+UPGRADE_COMMAND = "flask --app eventapp db upgrade"
+
+
+def _database_ready_for_demo() -> str | None:
+    """A database without any table is migrated first (there is nothing to lose); one whose schema is behind
+    the code is refused with the command that brings it up to date. Returns what was done, if anything."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+    from flask_migrate import upgrade
+    from sqlalchemy import inspect
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+        tables = inspect(connection).get_table_names()
+    if current == heads:
+        return None
+    if not tables:
+        upgrade()
+        db.engine.dispose()  # forget connections opened before the tables existed
+        return f"The database had no tables: migrated it to the latest schema ({', '.join(sorted(heads))})."
+    if not current:
+        raise click.ClickException(
+            "The database has tables but no migration history (alembic_version), so it cannot be upgraded "
+            "safely: point DATABASE_URL at a new, empty database and run `flask --app eventapp demo` again.")
+    raise click.ClickException(
+        f"The database schema is older than this code (database at revision {', '.join(sorted(current))}, "
+        f"code at {', '.join(sorted(heads))}). Run `{UPGRADE_COMMAND}` first, then `flask --app eventapp demo` again.")
+
+
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="Delete everything and build the demo again.")
 def demo_command(reset: bool) -> None:
-    """Create (idempotently) a published demo event with groups, companies and registrations."""
+    """Create (idempotently) a published demo event with groups, companies and registrations.
+
+    A database without tables is migrated first."""
     from eventapp.db import write_transactions
     from eventapp.demo import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, build_demo
 
+    migrated = _database_ready_for_demo()
+    if migrated:
+        click.echo(migrated)
     with write_transactions():  # SQLite: take the write lock at BEGIN, so a running worker cannot interleave
         summary = build_demo(db.session, reset=reset, now=utcnow())
         db.session.commit()

@@ -1,31 +1,37 @@
 """Demo data: `flask --app eventapp demo [--reset]`.
 
-Builds, through the same services the pages use, a published 第31回 合同交流会 with 27 exchange groups,
-about 400 member companies and about 600 registrations spread over the past four weeks (some on the
-waiting list, some cancelled), plus an organiser and a staff account. Deterministic (fixed seed) and
-idempotent: when the demo event exists, nothing is changed unless reset=True, which first deletes every
-row of every table.
+Builds, through the same services the pages use, the 合同交流会 of the next February after `now` (第31回 in
+February 2027, 年度 2026) with 27 exchange groups, about 400 member companies and about 600 registrations
+spread over the past four weeks (some on the waiting list, some cancelled), plus an organiser and a staff
+account. Registration is open at `now`, whatever the date and hour, and the data has the same shape at any
+`now`: the people, their categories and who cancels come from a fixed seed; only the times follow `now`.
+Idempotent: when that year's demo event exists, nothing is changed unless reset=True, which first deletes
+every row of every table except the built-in sheet layouts.
 """
 
 from __future__ import annotations
 
 import random
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import jaconv
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from eventapp import demo_data as data
 from eventapp.accounts.models import Role, User
 from eventapp.accounts.services import create_user
+from eventapp.badges.layouts import UnknownSheet, layout_named
+from eventapp.badges.models import SheetLayout
 from eventapp.db import Base
 from eventapp.directory import services as directory
 from eventapp.directory.models import Company, ExchangeGroup
 from eventapp.events.models import TOKYO, CategoryCode, Event, EventStatus
 from eventapp.events.services import EventDetails, create_event, fiscal_year_of
+from eventapp.i18n import to_tokyo
 from eventapp.registration.models import EMPLOYEE_BANDS, Registration, RegistrationSource, RegistrationStatus
 from eventapp.registration.services import RegistrationAnswers, cancel, register
 from eventapp.text import strip_legal_form_name, strip_legal_form_reading
@@ -34,7 +40,6 @@ DEMO_ORGANISER_EMAIL = "demo@example.jp"
 DEMO_ORGANISER_PASSWORD = "demo-kouryukai-2027"
 DEMO_STAFF_EMAIL = "staff@example.jp"
 DEMO_STAFF_PASSWORD = "staff-uketsuke-2027"
-DEMO_EVENT_SLUG = "godo-2027"
 
 SEED = 31
 COMPANY_COUNT = 400
@@ -42,15 +47,67 @@ REGISTRATION_COUNT = 600
 CANCELLATION_COUNT = 30
 CAPACITY = 600  # seats stay open for someone trying the demo; 報道 has its own, full, capacity
 PRESS_CAPACITY = 15
-EVENT_DATE = date(2027, 2, 18)
-REGISTRATION_CLOSES_AT = datetime(2027, 2, 10, 23, 59, tzinfo=TOKYO)
-REGISTRATION_PERIOD = timedelta(days=30)  # opened this long before `now`
+FIRST_MEETING_YEAR = 1997  # the 1st meeting was held in February 1997: February 2027 holds the 31st
+CLOSES_DAYS_BEFORE = 8  # registration closes at 23:59 in Tokyo eight days before the meeting
+OPEN_AT_LEAST = timedelta(days=2)  # closer than this to the close, the demo moves on to the next February
+REGISTRATION_PERIOD = timedelta(days=30)  # registration opened (at 10:00 in Tokyo) about this long before `now`
 
 CATEGORY_WEIGHTS = ((CategoryCode.MEMBER, 55), (CategoryCode.GENERAL, 25), (CategoryCode.EXHIBITOR, 10),
                     (CategoryCode.SPEAKER, 3.5), (CategoryCode.GUEST, 3), (CategoryCode.PRESS, 3.5))
 LEGAL_FORMS = (("株式会社{}", "カブシキガイシャ{}", 45), ("{}株式会社", "{}カブシキガイシャ", 30), ("(有){}", "ユウゲンガイシャ{}", 8),
                ("有限会社{}", "ユウゲンガイシャ{}", 7), ("{}合同会社", "{}ゴウドウガイシャ", 5), ("(株){}", "カブシキガイシャ{}", 5))
 WELL_KNOWN = {"富士電機", "日東電工", "東洋電機", "三和電機", "日進電子", "東邦化成"}  # keep fiction fictional
+
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """When the demo event is, for a given `now`."""
+
+    event_date: date
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+
+    @property
+    def edition(self) -> int:
+        return self.event_date.year - FIRST_MEETING_YEAR + 1
+
+    @property
+    def fiscal_year(self) -> int:
+        return fiscal_year_of(self.event_date)
+
+    @property
+    def slug(self) -> str:
+        return f"godo-{self.event_date.year}"
+
+
+def demo_calendar(now: datetime) -> DemoCalendar:
+    """The meeting on the third Thursday of the first February whose registration is still open (for at
+    least OPEN_AT_LEAST) at `now`; registration opened about REGISTRATION_PERIOD before `now`."""
+    year = to_tokyo(now).year
+    while True:
+        event_date = _third_thursday_of_february(year)
+        closes_at = datetime.combine(event_date - timedelta(days=CLOSES_DAYS_BEFORE), time(23, 59), tzinfo=TOKYO)
+        if now + OPEN_AT_LEAST <= closes_at:
+            break
+        year += 1
+    opens_at = datetime.combine(to_tokyo(now - REGISTRATION_PERIOD).date(), time(10, 0), tzinfo=TOKYO)
+    return DemoCalendar(event_date=event_date, registration_opens_at=opens_at, registration_closes_at=closes_at)
+
+
+def demo_event_slug(now: datetime) -> str:
+    """The slug of the event `build_demo(now=now)` builds, e.g. godo-2027."""
+    return demo_calendar(now).slug
+
+
+def _third_thursday_of_february(year: int) -> date:
+    first = date(year, 2, 1)
+    return first + timedelta(days=(3 - first.weekday()) % 7 + 14)
+
+
+def english_ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th ... 21st."""
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 @dataclass
@@ -65,28 +122,39 @@ class _Plan:
 
 def build_demo(session: Session, *, reset: bool, now: datetime, base_url: str | None = None) -> str:
     """Build the demo; returns one line saying what was done. The caller commits."""
+    calendar = demo_calendar(now)
     if reset:
         delete_everything(session)
-    elif session.scalar(select(Event.id).where(Event.slug == DEMO_EVENT_SLUG)) is not None:
-        return f"The demo event ({DEMO_EVENT_SLUG}) exists already: nothing changed. Use --reset to build it again."
+    elif session.scalar(select(Event.id).where(Event.slug == calendar.slug)) is not None:
+        return f"The demo event ({calendar.slug}) exists already: nothing changed. Use --reset to build it again."
     base_url = base_url or (current_app.config.get("PUBLIC_BASE_URL") if has_app_context() else "") \
         or "http://127.0.0.1:5000/"
-    rng = random.Random(SEED)
+    # Three streams, so that neither `now` nor the groups and companies already there change who registers.
+    directory_rng, people, clock = random.Random(SEED), random.Random(SEED + 1), random.Random(SEED + 2)
     _accounts(session)
-    groups = _groups(session, rng)
-    companies = _companies(session, rng, groups)
-    event = _event(session, now)
-    plans = _plans(rng, companies, now=now, opens_at=event.registration_opens_at)
+    groups = _groups(session, directory_rng)
+    companies = _companies(session, directory_rng, groups)
+    event = _event(session, calendar)
+    plans = _plans(people, clock, companies, now=now, opens_at=event.registration_opens_at)
     _register_all(session, event, plans, base_url=base_url)
     return _summary(session, event)
 
 
 def delete_everything(session: Session) -> None:
-    """Every row of every table, children first (the ORM metadata knows the order)."""
+    """Every row of every table, children first (the ORM metadata knows the order), except the built-in
+    sheet layouts a migration seeded: without them no badge prints. If the default layout was one of the
+    organisers' own, the built-in default becomes the default again."""
     session.flush()
     for table in reversed(Base.metadata.sorted_tables):
-        session.execute(table.delete())
+        if table is SheetLayout.__table__:
+            session.execute(delete(SheetLayout).where(SheetLayout.builtin.is_(False)))
+        else:
+            session.execute(table.delete())
     session.expunge_all()
+    if session.scalar(select(SheetLayout.id).where(SheetLayout.is_default.is_(True))) is None:
+        with suppress(UnknownSheet):  # the layout badges fall back on when there is no default
+            layout_named(session, None).is_default = True
+            session.flush()
 
 
 # --- accounts, groups, companies, event ----------------------------------------------------------
@@ -156,13 +224,12 @@ def _companies(session: Session, rng: random.Random,
     return companies
 
 
-def _event(session: Session, now: datetime) -> Event:
-    opens_at = min(now - REGISTRATION_PERIOD, REGISTRATION_CLOSES_AT - REGISTRATION_PERIOD)
+def _event(session: Session, calendar: DemoCalendar) -> Event:
     details = EventDetails(
-        slug=DEMO_EVENT_SLUG,
-        title_ja="第31回 東京都異業種交流グループ合同交流会",
-        title_en="The 31st Joint Meeting of Tokyo's Cross-Industry Exchange Groups",
-        edition=31, fiscal_year=fiscal_year_of(EVENT_DATE), event_date=EVENT_DATE,
+        slug=calendar.slug,
+        title_ja=f"第{calendar.edition}回 東京都異業種交流グループ合同交流会",
+        title_en=f"The {english_ordinal(calendar.edition)} Joint Meeting of Tokyo's Cross-Industry Exchange Groups",
+        edition=calendar.edition, fiscal_year=calendar.fiscal_year, event_date=calendar.event_date,
         doors_time=time(13, 0), start_time=time(13, 30), end_time=time(17, 30),
         venue_name="東京都立産業技術研究センター 本部",
         venue_address="東京都江東区青海2-4-10",
@@ -179,7 +246,8 @@ def _event(session: Session, now: datetime) -> Event:
         description_en=("The yearly meeting of Tokyo's 27 cross-industry exchange groups, about 400 member companies "
                         "and the public: presentations, exhibits, business-card exchange and a networking party. "
                         "Free of charge; the party costs 3,000 yen."),
-        capacity=CAPACITY, registration_opens_at=opens_at, registration_closes_at=REGISTRATION_CLOSES_AT,
+        capacity=CAPACITY, registration_opens_at=calendar.registration_opens_at,
+        registration_closes_at=calendar.registration_closes_at,
         edit_deadline_at=None, status=EventStatus.PUBLISHED, contact_email="kouryukai@example.jp",
     )
     return create_event(session, details=details, category_capacities={CategoryCode.PRESS: PRESS_CAPACITY})
@@ -270,9 +338,12 @@ def _answers(rng: random.Random, index: int, category: CategoryCode, companies: 
     )
 
 
-def _plans(rng: random.Random, companies: list[Company], *, now: datetime, opens_at: datetime) -> list[_Plan]:
-    end = min(now, REGISTRATION_CLOSES_AT) - timedelta(minutes=10)
-    times = _times(rng, REGISTRATION_COUNT, start=opens_at + timedelta(minutes=5), end=end)
+def _plans(rng: random.Random, clock: random.Random, companies: list[Company], *, now: datetime,
+           opens_at: datetime) -> list[_Plan]:
+    """Who registers (from `rng`, the same at any `now`) and when (from `clock`, between the opening and
+    just before `now`), in order of arrival."""
+    end = now - timedelta(minutes=10)
+    times = _times(clock, REGISTRATION_COUNT, start=opens_at + timedelta(minutes=5), end=end)
     codes = [code for code, _ in CATEGORY_WEIGHTS]
     weights = [weight for _, weight in CATEGORY_WEIGHTS]
     emails: set[str] = set()
@@ -281,7 +352,7 @@ def _plans(rng: random.Random, companies: list[Company], *, now: datetime, opens
         category = codes[index] if index < len(codes) else rng.choices(codes, weights=weights)[0]
         plans.append(_Plan(_answers(rng, index, category, companies, emails), at))
     for plan in rng.sample(plans, CANCELLATION_COUNT):  # cancellations come late rather than early
-        plan.cancel_at = plan.at + (end - plan.at) * min(rng.random() ** 0.3, 0.98)
+        plan.cancel_at = plan.at + (end - plan.at) * min(clock.random() ** 0.3, 0.98)
         plan.cancelled_by_organiser = rng.random() < 0.2
     return plans
 
@@ -312,7 +383,7 @@ def _summary(session: Session, event: Event) -> str:
     companies = session.scalar(select(func.count(Company.id)))
     total = sum(counts.values())
     return (f"Demo built: {groups} groups, {companies} companies, {total} registrations for "
-            f"{event.title_ja} ({counts.get(RegistrationStatus.CONFIRMED, 0)} confirmed, "
+            f"{event.title_ja} on {event.event_date:%Y-%m-%d}, slug {event.slug} ({counts.get(RegistrationStatus.CONFIRMED, 0)} confirmed, "
             f"{counts.get(RegistrationStatus.WAITLISTED, 0)} waiting, "
             f"{counts.get(RegistrationStatus.CANCELLED, 0)} cancelled). "
             f"Staff login: {DEMO_STAFF_EMAIL} / {DEMO_STAFF_PASSWORD}")

@@ -11,6 +11,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import datetime, time
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ from werkzeug.serving import make_server
 
 from config import TestConfig
 from eventapp import create_app
-from eventapp.db import db
+from eventapp.db import db, utcnow
+from eventapp.i18n import TOKYO, to_tokyo
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
@@ -136,6 +138,26 @@ def session(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+# --- the clock -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def now() -> datetime:
+    """The moment the test starts (the real clock, or a shifted one under faketime). Builders and services
+    take it, and test data lies relative to it, so a test passes on any date."""
+    return utcnow()
+
+
+@pytest.fixture
+def noon_in_tokyo(time_machine) -> datetime:
+    """For tests that count "today" through views: the clock moved to 12:00 in Tokyo of the current day and
+    left running, so that no Tokyo midnight falls inside the test. Ask for it first, before the clients:
+    a session signed before a jump back in time would look as if it came from the future."""
+    noon = datetime.combine(to_tokyo(utcnow()).date(), time(12, 0), tzinfo=TOKYO)
+    time_machine.move_to(noon, tick=True)
+    return noon
 
 
 # --- accounts ------------------------------------------------------------------------------------

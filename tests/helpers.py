@@ -1,18 +1,27 @@
-"""Builders and small helpers for tests."""
+"""Builders and small helpers for tests.
+
+Builders work relative to a `now` (the test's `now` fixture, or the clock when the test passes none), never
+to fixed calendar dates: the event is EVENT_AFTER after `now`, its registration opened a day before and
+closes 30 days after, so the same test passes on any date and at any hour.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from eventapp.db import utcnow
+from eventapp.demo import english_ordinal
 from eventapp.events.models import CategoryCode, EventStatus
-from eventapp.events.services import EventDetails, create_event
+from eventapp.events.services import EventDetails, create_event, fiscal_year_of
+from eventapp.i18n import to_tokyo
 from eventapp.registration.services import RegistrationAnswers, register
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _SUBMISSION = re.compile(r'name="submission_id"[^>]*value="([^"]*)"')
 BASE_URL = "http://testserver/"
+EVENT_AFTER = timedelta(weeks=8)  # the event day, counted from `now`
+FIRST_MEETING_YEAR = 1997  # so an event in 2027 is the 31st
 
 
 def csrf_token_from(response) -> str:
@@ -27,14 +36,24 @@ def submission_id_from(response) -> str:
     return match.group(1)
 
 
+def event_day(now: datetime, *, years: int = 0) -> date:
+    """The day of the event make_event(now=now) builds; `years` later (or earlier, when negative)."""
+    return to_tokyo(now).date() + EVENT_AFTER + timedelta(days=364 * years)  # 52 weeks: the same weekday
+
+
 def make_event(session, *, slug: str = "godo-2027", capacity: int = 100, status: EventStatus = EventStatus.PUBLISHED,
-               opens_in: timedelta = timedelta(days=-1), closes_in: timedelta = timedelta(days=30),
+               now: datetime | None = None, opens_in: timedelta = timedelta(days=-1),
+               closes_in: timedelta = timedelta(days=30),
                category_capacities: dict[CategoryCode, int | None] | None = None, **overrides):
-    now = utcnow()
+    """A published event EVENT_AFTER after `now` whose registration is open from opens_in to closes_in
+    around `now`; edition and 年度 follow from its date."""
+    now = now or utcnow()
+    event_date = overrides.pop("event_date", None) or event_day(now)
+    edition = event_date.year - FIRST_MEETING_YEAR + 1
     details = EventDetails(
-        slug=slug, title_ja="第31回 東京都異業種交流グループ合同交流会", title_en="31st Joint Exchange Meeting",
-        edition=31, fiscal_year=2026, event_date=overrides.pop("event_date", date(2027, 2, 18)),
-        doors_time=time(13, 0), start_time=time(13, 30), end_time=time(17, 30),
+        slug=slug, title_ja=f"第{edition}回 東京都異業種交流グループ合同交流会",
+        title_en=f"{english_ordinal(edition)} Joint Exchange Meeting", edition=edition, fiscal_year=fiscal_year_of(event_date),
+        event_date=event_date, doors_time=time(13, 0), start_time=time(13, 30), end_time=time(17, 30),
         venue_name="東京都立産業技術研究センター 本部", venue_address="東京都江東区青海2-4-10",
         venue_access="ゆりかもめ「テレコムセンター」駅 徒歩1分", venue_map_url="", description_ja="",
         description_en="", capacity=capacity, registration_opens_at=now + opens_in,
@@ -57,8 +76,8 @@ def answers(n: int = 1, **overrides) -> RegistrationAnswers:
     return RegistrationAnswers(**values)
 
 
-def make_registration(session, event, n: int = 1, **overrides):
-    outcome = register(session, event, answers=answers(n, **overrides), now=utcnow(), base_url=BASE_URL)
+def make_registration(session, event, n: int = 1, *, now: datetime | None = None, **overrides):
+    outcome = register(session, event, answers=answers(n, **overrides), now=now or utcnow(), base_url=BASE_URL)
     session.commit()
     return outcome.registration
 

@@ -380,7 +380,7 @@ def test_no_text_leaves_its_box(session, tmp_path, sheet):
     for person, badge in zip(people, badges, strict=True):
         assert_fitted(badge, spec.design, {
             "group": person.group.name if person.group else "", "company": person.company_name,
-            "kana": person.full_kana, "name": person.full_name, "romaji": person.romaji, "footer": "第31回 東京都異業種交流グループ合同交流会"})
+            "kana": person.full_kana, "name": person.full_name, "romaji": person.romaji, "footer": event.title_ja})
     out = tmp_path / f"{sheet}.pdf"
     write_badge_sheets(badges, spec, out)
     check_sheets(out, spec, badges, tokens_of(people))

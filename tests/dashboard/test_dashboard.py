@@ -16,9 +16,10 @@ from eventapp.events.models import CategoryCode, EventStatus
 from eventapp.registration.models import RegistrationSource, RegistrationStatus
 from eventapp.registration.services import cancel, register
 from eventapp.text import gojuon_sort_key
-from tests.helpers import BASE_URL, answers, make_event, make_registration
+from tests.helpers import BASE_URL, answers, event_day, make_event, make_registration
 
 JST_2330_ON_THE_10TH = datetime(2027, 1, 10, 14, 30, tzinfo=UTC)  # 2027-01-10 23:30 in Tokyo
+NEW_YEAR_2027 = datetime(2027, 1, 1, 1, 0, tzinfo=UTC)  # the frame of the tests that pass their own times
 
 
 def _group(session, name: str, reading: str) -> ExchangeGroup:
@@ -28,8 +29,8 @@ def _group(session, name: str, reading: str) -> ExchangeGroup:
     return group
 
 
-def _cancel(session, registration) -> None:
-    cancel(session, registration, now=utcnow(), actor="organiser:test", base_url=BASE_URL, by_organiser=True)
+def _cancel(session, registration, *, now: datetime | None = None) -> None:
+    cancel(session, registration, now=now or utcnow(), actor="organiser:test", base_url=BASE_URL, by_organiser=True)
     session.commit()
 
 
@@ -123,12 +124,12 @@ def _register_at(session, event, n: int, at: datetime):
 
 
 def test_day_series_buckets_by_tokyo_date(session):
-    event = make_event(session, capacity=50)
+    event = make_event(session, capacity=50, now=NEW_YEAR_2027)
     _register_at(session, event, 1, JST_2330_ON_THE_10TH)  # the 10th in Tokyo, though 14:30 UTC
     _register_at(session, event, 2, datetime(2027, 1, 10, 15, 30, tzinfo=UTC))  # 00:30 on the 11th in Tokyo
     _register_at(session, event, 3, datetime(2027, 1, 9, 15, 0, tzinfo=UTC))  # 00:00 on the 10th in Tokyo
     gone = _register_at(session, event, 4, datetime(2027, 1, 12, 3, 0, tzinfo=UTC))
-    _cancel(session, gone)  # cancelled registrations are not counted
+    _cancel(session, gone, now=datetime(2027, 1, 12, 5, 0, tzinfo=UTC))  # cancelled registrations are not counted
     _register_at(session, event, 5, datetime(2027, 1, 13, 1, 0, tzinfo=UTC))
 
     now = datetime(2027, 1, 14, 3, 0, tzinfo=UTC)  # the 14th in Tokyo
@@ -150,24 +151,24 @@ def test_day_series_buckets_by_tokyo_date(session):
 
 
 def test_day_series_of_a_past_event_ends_on_its_day(session):
-    event = make_event(session, event_date=date(2027, 2, 18))
+    event = make_event(session, now=NEW_YEAR_2027, event_date=date(2027, 2, 18))
     _register_at(session, event, 1, datetime(2027, 2, 1, 0, 0, tzinfo=UTC))
     figures = services.dashboard_figures(session, event, now=datetime(2027, 6, 1, tzinfo=UTC), locale="ja")
     assert figures.days[0].day == date(2027, 2, 1) and figures.days[-1].day == date(2027, 2, 18)
     assert len(figures.days) == 18 and figures.days[-1].cumulative == 1
 
 
-def test_no_registrations_no_series(session):
-    event = make_event(session)
-    figures = services.dashboard_figures(session, event, now=utcnow(), locale="ja")
+def test_no_registrations_no_series(session, now):
+    event = make_event(session, now=now)
+    figures = services.dashboard_figures(session, event, now=now, locale="ja")
     assert figures.days == () and figures.latest == () and figures.groups == () and figures.industries == ()
     assert figures.seats_left == 100 and figures.status.active == 0
 
 
-def test_default_event_is_the_latest_not_draft(session):
-    old = make_event(session, slug="godo-2026", event_date=date(2026, 2, 19))
-    current = make_event(session, slug="godo-2027", event_date=date(2027, 2, 18))
-    make_event(session, slug="godo-2028", event_date=date(2028, 2, 17), status=EventStatus.DRAFT)
+def test_default_event_is_the_latest_not_draft(session, now):
+    old = make_event(session, slug="godo-2026", now=now, event_date=event_day(now, years=-1))
+    current = make_event(session, slug="godo-2027", now=now)
+    make_event(session, slug="godo-2028", now=now, event_date=event_day(now, years=1), status=EventStatus.DRAFT)
     events = services.dashboard_events(session)
     assert [e.slug for e in events] == ["godo-2028", "godo-2027", "godo-2026"]
     assert services.default_event(events) == current
@@ -182,7 +183,7 @@ def _without_time(figures: dict) -> dict:
     return {k: v for k, v in figures.items() if k not in ("generated_at", "generated_at_display")}
 
 
-def test_json_endpoint_returns_the_same_figures(organiser_client, session, known_set):
+def test_json_endpoint_returns_the_same_figures(noon_in_tokyo, organiser_client, session, known_set):
     event, _groups, _ = known_set
     response = organiser_client.get(f"/admin/dashboard.json?event={event.slug}")
     assert response.status_code == 200 and response.is_json
@@ -213,7 +214,7 @@ def _in_english(client, url: str):
     return response
 
 
-def test_page_shows_every_number_as_tables(organiser_client, session, known_set):
+def test_page_shows_every_number_as_tables(noon_in_tokyo, organiser_client, session, known_set):
     event, _groups, _ = known_set
     response = _in_english(organiser_client, f"/admin/?event={event.slug}")
     assert response.status_code == 200
@@ -251,9 +252,9 @@ def test_page_uses_the_vendored_chart_script_and_no_inline_script(organiser_clie
     chart.close()
 
 
-def test_picker_lists_events_and_chooses_one(organiser_client, session):
-    make_event(session, slug="godo-2026", event_date=date(2026, 2, 19))
-    make_event(session, slug="godo-2027", event_date=date(2027, 2, 18))
+def test_picker_lists_events_and_chooses_one(organiser_client, session, now):
+    make_event(session, slug="godo-2026", now=now, event_date=event_day(now, years=-1))
+    make_event(session, slug="godo-2027", now=now)
     body = organiser_client.get("/admin/").get_data(as_text=True)
     assert re.search(r'<option value="godo-2027" selected>', body) and re.search(r'<option value="godo-2026"\s*>', body)
     chosen = organiser_client.get("/admin/?event=godo-2026").get_data(as_text=True)
@@ -282,7 +283,7 @@ def test_anonymous_is_sent_to_login(client, session, path):
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
-def test_json_counts_follow_new_registrations(organiser_client, session):
+def test_json_counts_follow_new_registrations(noon_in_tokyo, organiser_client, session):
     event = make_event(session, capacity=1)
     url = f"/admin/dashboard.json?event={event.slug}"
     assert organiser_client.get(url).get_json()["status"]["confirmed"] == 0

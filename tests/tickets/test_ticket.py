@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 import pypdfium2
 import pytest
@@ -26,6 +27,15 @@ PAGE_MM = (210, 297)
 MARGIN_MM = 12  # ticket.css: the page's margins around the text area...
 BOTTOM_MARGIN_MM = 16  # ...except at the bottom, where the trademark line is printed in the margin
 TOLERANCE_MM = 0.5
+KNOWN_DAY = date(2027, 2, 18)  # a Thursday of 令和8年度, the 31st meeting: printed as 2027年2月18日(木)
+
+
+@pytest.fixture
+def in_january_2027(time_machine) -> datetime:
+    """For the tests that read printed dates: a fixed clock (left running) before KNOWN_DAY."""
+    moment = datetime(2027, 1, 10, 1, 0, tzinfo=UTC)
+    time_machine.move_to(moment, tick=True)
+    return moment
 
 
 @dataclass(frozen=True)
@@ -92,9 +102,9 @@ def _ticket_attachment(message: OutboxMessage):
 # --- the PDF itself ------------------------------------------------------------------------------------
 
 
-def test_ticket_reads_back_like_a_person_would(session):
-    event = make_event(session)
-    registration = make_registration(session, event, family_name="髙﨑", given_name="太郎",
+def test_ticket_reads_back_like_a_person_would(in_january_2027, session):
+    event = make_event(session, now=in_january_2027, event_date=KNOWN_DAY)
+    registration = make_registration(session, event, now=in_january_2027, family_name="髙﨑", given_name="太郎",
                                      company_name="株式会社サンプル", department="営業部")
     ticket = read_ticket(ticket_pdf(registration))
 
@@ -171,9 +181,9 @@ def test_download_route_gives_the_pdf(client, session):
     assert "髙﨑" in ticket.text
 
 
-def test_on_screen_ticket_shows_the_code_big_and_little_else(client, session):
-    event = make_event(session)
-    registration = make_registration(session, event, family_name="髙﨑", given_name="太郎")
+def test_on_screen_ticket_shows_the_code_big_and_little_else(in_january_2027, client, session):
+    event = make_event(session, now=in_january_2027, event_date=KNOWN_DAY)
+    registration = make_registration(session, event, now=in_january_2027, family_name="髙﨑", given_name="太郎")
     link = _link(registration)
     response = client.get(f"{link}/ticket?lang=en")
     assert response.status_code == 200
