@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import jaconv
-from flask import current_app, has_app_context
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -120,15 +119,13 @@ class _Plan:
     cancelled_by_organiser: bool = False
 
 
-def build_demo(session: Session, *, reset: bool, now: datetime, base_url: str | None = None) -> str:
+def build_demo(session: Session, *, reset: bool, now: datetime) -> str:
     """Build the demo; returns one line saying what was done. The caller commits."""
     calendar = demo_calendar(now)
     if reset:
         delete_everything(session)
     elif session.scalar(select(Event.id).where(Event.slug == calendar.slug)) is not None:
         return f"The demo event ({calendar.slug}) exists already: nothing changed. Use --reset to build it again."
-    base_url = base_url or (current_app.config.get("PUBLIC_BASE_URL") if has_app_context() else "") \
-        or "http://127.0.0.1:5000/"
     # Three streams, so that neither `now` nor the groups and companies already there change who registers.
     directory_rng, people, clock = random.Random(SEED), random.Random(SEED + 1), random.Random(SEED + 2)
     _accounts(session)
@@ -136,7 +133,7 @@ def build_demo(session: Session, *, reset: bool, now: datetime, base_url: str | 
     companies = _companies(session, directory_rng, groups)
     event = _event(session, calendar)
     plans = _plans(people, clock, companies, now=now, opens_at=event.registration_opens_at)
-    _register_all(session, event, plans, base_url=base_url)
+    _register_all(session, event, plans)
     return _summary(session, event)
 
 
@@ -357,7 +354,7 @@ def _plans(rng: random.Random, clock: random.Random, companies: list[Company], *
     return plans
 
 
-def _register_all(session: Session, event: Event, plans: list[_Plan], *, base_url: str) -> None:
+def _register_all(session: Session, event: Event, plans: list[_Plan]) -> None:
     """Registrations and cancellations in the order they happened, so the waiting list fills and
     moves as it would have."""
     steps = [(plan.at, 0, plan) for plan in plans]
@@ -366,12 +363,12 @@ def _register_all(session: Session, event: Event, plans: list[_Plan], *, base_ur
     made: dict[int, Registration] = {}
     for at, kind, plan in steps:
         if kind == 0:
-            outcome = register(session, event, answers=plan.answers, now=at, base_url=base_url,
+            outcome = register(session, event, answers=plan.answers, now=at,
                                source=RegistrationSource.DEMO, actor="system:demo", notify=False)
             made[id(plan)] = outcome.registration
         else:
             actor = f"organiser:{DEMO_ORGANISER_EMAIL}" if plan.cancelled_by_organiser else "attendee"
-            cancel(session, made[id(plan)], now=at, actor=actor, base_url=base_url,
+            cancel(session, made[id(plan)], now=at, actor=actor,
                    by_organiser=plan.cancelled_by_organiser)
 
 

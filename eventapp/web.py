@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
 from flask_login import current_user
-
-
-def public_base_url() -> str:
-    return current_app.config.get("PUBLIC_BASE_URL") or request.host_url
 
 
 def actor_name() -> str:

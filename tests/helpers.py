@@ -77,7 +77,7 @@ def answers(n: int = 1, **overrides) -> RegistrationAnswers:
 
 
 def make_registration(session, event, n: int = 1, *, now: datetime | None = None, **overrides):
-    outcome = register(session, event, answers=answers(n, **overrides), now=now or utcnow(), base_url=BASE_URL)
+    outcome = register(session, event, answers=answers(n, **overrides), now=now or utcnow())
     session.commit()
     return outcome.registration
 

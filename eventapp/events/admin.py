@@ -12,7 +12,6 @@ from eventapp.events import services
 from eventapp.events.forms import EventForm
 from eventapp.events.models import Event, EventStatus
 from eventapp.forms_common import ConfirmForm
-from eventapp.web import public_base_url
 
 bp = Blueprint("events_admin", __name__)
 
@@ -61,8 +60,7 @@ def admin_edit(event_id: int):
         form.fill_from(services.EventDetails.of(event))
     if form.validate_on_submit():
         try:
-            services.update_event(db.session, event, details=form.details(), now=utcnow(),
-                                  base_url=public_base_url())
+            services.update_event(db.session, event, details=form.details(), now=utcnow())
         except services.SlugTaken:
             db.session.rollback()
             form.slug.errors.append(_("Slug (URL name): another event uses it. Please choose another."))
@@ -89,8 +87,7 @@ def admin_categories(event_id: int):
             return redirect(url_for("events_admin.admin_edit", event_id=event.id))
         capacities[category.id] = (int(raw) if raw else None, request.form.get(f"open-{category.id}") == "on")
     try:
-        services.set_category_capacities(db.session, event, capacities=capacities, now=utcnow(),
-                                         base_url=public_base_url())
+        services.set_category_capacities(db.session, event, capacities=capacities, now=utcnow())
     except services.NoPublicCategory:
         db.session.rollback()
         flash(_("%(field)s: tick at least one category, or nobody can register. To stop registration, set the "

@@ -84,7 +84,7 @@ def lock_event(session: Session, event: Event) -> Event:
     return session.execute(lock_for_update(select(Event).where(Event.id == event.id))).scalar_one()
 
 
-def update_event(session: Session, event: Event, *, details: EventDetails, now: datetime, base_url: str) -> Event:
+def update_event(session: Session, event: Event, *, details: EventDetails, now: datetime) -> Event:
     """Change an event; more seats than before go to the waiting list at once (through `seats_changed`)."""
     lock_event(session, event)  # seats are counted below: no registration may take one meanwhile
     other = session.scalar(select(Event.id).where(Event.slug == details.slug, Event.id != event.id))
@@ -93,12 +93,12 @@ def update_event(session: Session, event: Event, *, details: EventDetails, now: 
     for name, value in vars(details).items():
         setattr(event, name, value)
     session.flush()
-    seats_changed.send(event, session=session, now=now, base_url=base_url)
+    seats_changed.send(event, session=session, now=now)
     return event
 
 
 def set_category_capacities(session: Session, event: Event, *, capacities: dict[int, tuple[int | None, bool]],
-                            now: datetime, base_url: str) -> None:
+                            now: datetime) -> None:
     """Capacities and "offered on the public form" per category (id → (capacity, offered)).
     At least one category must stay offered: NoPublicCategory otherwise, and nothing is changed."""
     offered = [capacities[c.id][1] if c.id in capacities else c.is_open for c in event.categories]
@@ -109,4 +109,4 @@ def set_category_capacities(session: Session, event: Event, *, capacities: dict[
         if category.id in capacities:
             category.capacity, category.is_open = capacities[category.id]
     session.flush()
-    seats_changed.send(event, session=session, now=now, base_url=base_url)
+    seats_changed.send(event, session=session, now=now)

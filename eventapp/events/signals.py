@@ -7,6 +7,6 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# Sent with the event as sender and session=, now=, base_url= after its capacities may have grown:
+# Sent with the event as sender and session=, now= after its capacities may have grown:
 # registration fills the free seats from the waiting list.
 seats_changed = _signals.signal("seats-changed")

@@ -289,7 +289,7 @@ def _check_duplicates(lines: list[_Line], lookups: _Lookups) -> list[RowError]:
 
 
 def import_registrations_csv(
-    session: Session, event: Event, data: bytes, *, now: datetime, base_url: str, actor: str,
+    session: Session, event: Event, data: bytes, *, now: datetime, actor: str,
     notify: bool = False, assume_privacy_consent: bool = False,
 ) -> ImportReport:
     """Check the whole file; if every line is right, register everyone (flushed, not committed)."""
@@ -335,7 +335,7 @@ def import_registrations_csv(
         assert line.form is not None
         try:
             outcome = services.register(
-                session, event, answers=line.form.answers(locale="ja"), now=now, base_url=base_url,
+                session, event, answers=line.form.answers(locale="ja"), now=now,
                 source=RegistrationSource.IMPORT, actor=actor, notify=notify,
             )
         except AlreadyRegistered:

@@ -37,7 +37,7 @@ from eventapp.registration.queries import (
     status_counts,
 )
 from eventapp.registration.views import registration_form_for
-from eventapp.web import actor_name, public_base_url
+from eventapp.web import actor_name
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/admin")
 MAX_ID = 2**31 - 1  # larger ids cannot exist (and SQLite refuses to compare with them)
@@ -143,7 +143,7 @@ def edit(registration_id: int):
     try:
         changed = services.update_answers(
             db.session, registration, answers=form.answers(locale=registration.locale), now=utcnow(),
-            actor=actor_name(), base_url=public_base_url(), by_organiser=True)
+            actor=actor_name(), by_organiser=True)
     except EmailTaken:
         db.session.rollback()
         form.email.errors.append(_("E-mail: another registration of this event uses this address. "
@@ -173,8 +173,7 @@ def cancel(registration_id: int):
     if registration.status == RegistrationStatus.CANCELLED:
         flash(_("This registration was already cancelled."), "info")
         return redirect(url_for("registration_admin.show", registration_id=registration.id))
-    promoted = services.cancel(db.session, registration, now=utcnow(), actor=actor_name(),
-                               base_url=public_base_url(), by_organiser=True)
+    promoted = services.cancel(db.session, registration, now=utcnow(), actor=actor_name(), by_organiser=True)
     db.session.commit()
     flash(_("The registration has been cancelled and the person told by e-mail."), "success")
     if promoted:
@@ -193,7 +192,7 @@ def restore(registration_id: int):
     if registration.status != RegistrationStatus.CANCELLED:
         flash(_("This registration is not cancelled."), "info")
         return redirect(url_for("registration_admin.show", registration_id=registration.id))
-    services.restore(db.session, registration, now=utcnow(), actor=actor_name(), base_url=public_base_url())
+    services.restore(db.session, registration, now=utcnow(), actor=actor_name())
     db.session.commit()
     if registration.status == RegistrationStatus.CONFIRMED:
         flash(_("The cancellation has been undone: the registration is confirmed again."), "success")
@@ -217,7 +216,7 @@ def import_csv():
     if not form.validate_on_submit():
         return render_template("registration/admin_import.html", **context), 422 if form.is_submitted() else 200
     report = import_registrations_csv(
-        db.session, event, form.file.data.read(MAX_IMPORT_BYTES + 1), now=utcnow(), base_url=public_base_url(),
+        db.session, event, form.file.data.read(MAX_IMPORT_BYTES + 1), now=utcnow(),
         actor=actor_name(), notify=form.notify.data, assume_privacy_consent=form.assume_privacy_consent.data)
     if not report.ok:
         db.session.rollback()

@@ -130,7 +130,6 @@ def register(
     *,
     answers: RegistrationAnswers,
     now: datetime,
-    base_url: str,
     submission_id: str | None = None,
     source: RegistrationSource = RegistrationSource.WEB,
     actor: str = "attendee",
@@ -244,7 +243,7 @@ def _log(session: Session, registration: Registration, *, actor: str, action: st
 
 def update_answers(
     session: Session, registration: Registration, *, answers: RegistrationAnswers, now: datetime, actor: str,
-    base_url: str, by_organiser: bool = False,
+    by_organiser: bool = False,
 ) -> dict[str, list]:
     """Change answers. Attendees may do so until the event's edit deadline; organisers any time.
     A change of 参加区分 by an organiser goes through capacity again."""
@@ -274,7 +273,7 @@ def update_answers(
             session.flush()
             notifications.queue_promoted(session, registration)
         if was_confirmed:
-            promote_waitlisted(session, event, now=now, base_url=base_url)
+            promote_waitlisted(session, event, now=now)
     if changed:
         _log(session, registration, actor=actor, action="updated", at=now, details=changed)
     session.flush()
@@ -282,7 +281,7 @@ def update_answers(
 
 
 def cancel(
-    session: Session, registration: Registration, *, now: datetime, actor: str, base_url: str,
+    session: Session, registration: Registration, *, now: datetime, actor: str,
     by_organiser: bool = False,
 ) -> list[Registration]:
     """Cancel; a freed seat goes to the first in line, who is told by e-mail. Returns those promoted."""
@@ -299,10 +298,10 @@ def cancel(
     _log(session, registration, actor=actor, action="cancelled", at=now)
     session.flush()
     notifications.queue_cancelled(session, registration)
-    return promote_waitlisted(session, event, now=now, base_url=base_url)
+    return promote_waitlisted(session, event, now=now)
 
 
-def restore(session: Session, registration: Registration, *, now: datetime, actor: str, base_url: str) -> None:
+def restore(session: Session, registration: Registration, *, now: datetime, actor: str) -> None:
     """Undo a cancellation (organisers): a seat if one is free, else the end of the waiting list."""
     if registration.status != RegistrationStatus.CANCELLED:
         return
@@ -317,7 +316,7 @@ def restore(session: Session, registration: Registration, *, now: datetime, acto
     notifications.queue_registration_received(session, registration)
 
 
-def promote_waitlisted(session: Session, event: Event, *, now: datetime, base_url: str) -> list[Registration]:
+def promote_waitlisted(session: Session, event: Event, *, now: datetime) -> list[Registration]:
     """Fill free seats from the waiting list in the order people joined it. Call with the event locked."""
     promoted: list[Registration] = []
     waiting = session.scalars(
@@ -350,8 +349,8 @@ def waitlist_position(session: Session, registration: Registration) -> int | Non
     return (ahead or 0) + 1
 
 
-def _fill_seats_from_waiting_list(event: Event, *, session: Session, now: datetime, base_url: str) -> None:
-    promote_waitlisted(session, event, now=now, base_url=base_url)
+def _fill_seats_from_waiting_list(event: Event, *, session: Session, now: datetime) -> None:
+    promote_waitlisted(session, event, now=now)
 
 
 def listen_to_event_changes() -> None:

@@ -31,7 +31,6 @@ from eventapp.registration.links import LinkExpired, manage_link_token, registra
 from eventapp.registration.models import Registration, RegistrationStatus
 from eventapp.registration.notifications import queue_link_resent
 from eventapp.text import email_key
-from eventapp.web import public_base_url
 
 bp = Blueprint("registration", __name__)
 RESEND_LIMIT = "5 per 10 minutes"  # nobody can make us mail an address again and again
@@ -99,8 +98,7 @@ def register(event: Event):
         return _page(event, form, status=400)
     try:
         outcome = services.register(
-            db.session, event, answers=form.answers(locale=current_locale()), now=utcnow(),
-            base_url=public_base_url(), submission_id=form.submission_id.data,
+            db.session, event, answers=form.answers(locale=current_locale()), now=utcnow(), submission_id=form.submission_id.data,
         )
     except RegistrationNotOpen as exc:
         db.session.rollback()
@@ -200,8 +198,7 @@ def edit_my_registration(link_token: str):
         answers = form.answers(locale=registration.locale)
         answers.category_code = registration.category.code.value
         try:
-            services.update_answers(db.session, registration, answers=answers, now=utcnow(), actor="attendee",
-                                    base_url=public_base_url())
+            services.update_answers(db.session, registration, answers=answers, now=utcnow(), actor="attendee")
         except RegistrationCancelled:  # cancelled in another tab while this form was open
             db.session.rollback()
             return _cancelled_cannot_be_changed(link_token)
@@ -234,7 +231,7 @@ def cancel_my_registration(link_token: str):
             flash(_("This registration is already cancelled."), "warning")
             return redirect(url_for("registration.my_registration", link_token=link_token))
         try:
-            services.cancel(db.session, registration, now=utcnow(), actor="attendee", base_url=public_base_url())
+            services.cancel(db.session, registration, now=utcnow(), actor="attendee")
         except NotCancellable:
             db.session.rollback()
             flash(_("The event is over; the registration can no longer be cancelled."), "danger")

@@ -154,14 +154,13 @@ def test_staff_are_registered_by_organisers_and_get_staff_badges(app, session, t
     from eventapp.registration.errors import CategoryNotOffered
     from eventapp.registration.models import RegistrationSource
     from eventapp.registration.services import register
-    from tests.helpers import BASE_URL, answers
+    from tests.helpers import answers
 
     event = make_event(session)
     with pytest.raises(CategoryNotOffered):  # not on the public form
-        register(session, event, answers=answers(1, category_code="staff"), now=utcnow(), base_url=BASE_URL)
+        register(session, event, answers=answers(1, category_code="staff"), now=utcnow())
     session.rollback()
-    register(session, event, answers=answers(2, category_code="staff", family_name="受付"), now=utcnow(),
-             base_url=BASE_URL, source=RegistrationSource.ORGANISER, actor="organiser:test")
+    register(session, event, answers=answers(2, category_code="staff", family_name="受付"), now=utcnow(), source=RegistrationSource.ORGANISER, actor="organiser:test")
     session.commit()
     out = tmp_path / "staff.pdf"
     produce_badges_pdf(session, event, selection=BadgeSelection(category_codes=["staff"]),

@@ -40,7 +40,7 @@ from eventapp.printing.text_fit import LINE_HEIGHT, MISSING_GLYPH_MARK, metrics
 from eventapp.registration.models import RegistrationChange, RegistrationStatus
 from eventapp.registration.services import cancel
 from eventapp.text import gojuon_sort_key
-from tests.helpers import BASE_URL, make_event, make_registration
+from tests.helpers import make_event, make_registration
 
 PRESETS = ("card-a4-2x5", "a6-a4-2x2", "a6-single", "card-single")
 DPI = 200
@@ -529,7 +529,7 @@ def crowd(session):
             group_id=group.id if group else None, company_name=company, company_kana=company_kana)
     gone = make_registration(session, event, 20, family_name="取消", family_kana="アアア", category_code="member",
                              group_id=jonan.id)
-    cancel(session, gone, now=utcnow(), actor="organiser:test", base_url=BASE_URL, by_organiser=True)
+    cancel(session, gone, now=utcnow(), actor="organiser:test", by_organiser=True)
     session.commit()
     people["ワダ"] = make_registration(session, event, 9, family_name="和田", family_kana="ワダ", category_code="general",
                                       company_name=kinoko[0], company_kana=kinoko[1])

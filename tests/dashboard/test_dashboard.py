@@ -16,7 +16,7 @@ from eventapp.events.models import CategoryCode, EventStatus
 from eventapp.registration.models import RegistrationSource, RegistrationStatus
 from eventapp.registration.services import cancel, register
 from eventapp.text import gojuon_sort_key
-from tests.helpers import BASE_URL, answers, event_day, make_event, make_registration
+from tests.helpers import answers, event_day, make_event, make_registration
 
 JST_2330_ON_THE_10TH = datetime(2027, 1, 10, 14, 30, tzinfo=UTC)  # 2027-01-10 23:30 in Tokyo
 NEW_YEAR_2027 = datetime(2027, 1, 1, 1, 0, tzinfo=UTC)  # the frame of the tests that pass their own times
@@ -30,7 +30,7 @@ def _group(session, name: str, reading: str) -> ExchangeGroup:
 
 
 def _cancel(session, registration, *, now: datetime | None = None) -> None:
-    cancel(session, registration, now=now or utcnow(), actor="organiser:test", base_url=BASE_URL, by_organiser=True)
+    cancel(session, registration, now=now or utcnow(), actor="organiser:test", by_organiser=True)
     session.commit()
 
 
@@ -117,7 +117,7 @@ def test_latest_registrations_newest_first(session, known_set):
 
 
 def _register_at(session, event, n: int, at: datetime):
-    outcome = register(session, event, answers=answers(n), now=at, base_url=BASE_URL,
+    outcome = register(session, event, answers=answers(n), now=at,
                        source=RegistrationSource.ORGANISER, notify=False)
     session.commit()
     return outcome.registration

@@ -14,7 +14,7 @@ from eventapp.db import db, utcnow, write_transactions
 from eventapp.events.models import CategoryCode, Event
 from eventapp.registration.models import Registration, RegistrationStatus
 from eventapp.registration.services import cancel, register
-from tests.helpers import BASE_URL, answers, make_event, make_registration
+from tests.helpers import answers, make_event, make_registration
 
 COMPETITORS = 12
 
@@ -28,8 +28,7 @@ def _race(app, event_id: int, people: range, category: str = "general") -> list[
             with app.app_context(), write_transactions(), Session(db.engine) as session:
                 barrier.wait(timeout=30)
                 event = session.get(Event, event_id)
-                register(session, event, answers=answers(n, category_code=category), now=utcnow(),
-                         base_url=BASE_URL)
+                register(session, event, answers=answers(n, category_code=category), now=utcnow())
                 session.commit()
         except BaseException as exc:  # noqa: BLE001 - reported by the test
             errors.append(exc)
@@ -59,8 +58,8 @@ def test_last_seats_never_overbooked_and_waitlist_keeps_order(app, session):
     assert [r.queue_number for r in waiting] == list(range(1, len(waiting) + 1))
     # Cancelling frees seats for the first in line, in order.
     first, second = waiting[0], waiting[1]
-    cancel(session, confirmed[0], now=utcnow(), actor="attendee", base_url=BASE_URL)
-    cancel(session, confirmed[1], now=utcnow(), actor="attendee", base_url=BASE_URL)
+    cancel(session, confirmed[0], now=utcnow(), actor="attendee")
+    cancel(session, confirmed[1], now=utcnow(), actor="attendee")
     session.commit()
     session.refresh(first)
     session.refresh(second)
@@ -92,7 +91,7 @@ def test_concurrent_cancellations_promote_each_waiting_person_once(app, session)
             with app.app_context(), write_transactions(), Session(db.engine) as own:
                 barrier.wait(timeout=30)
                 registration = own.get(Registration, registration_id)
-                cancel(own, registration, now=utcnow(), actor="attendee", base_url=BASE_URL)
+                cancel(own, registration, now=utcnow(), actor="attendee")
                 own.commit()
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
@@ -144,7 +143,7 @@ def test_seats_opened_by_an_organiser_and_a_registration_never_overbook(app, ses
                 own_event = own.get(Event, event_id)
                 capacities = {c.id: (c.capacity, c.is_open) for c in own_event.categories}
                 capacities[press_id] = (2, capacities[press_id][1])
-                set_category_capacities(own, own_event, capacities=capacities, now=utcnow(), base_url=BASE_URL)
+                set_category_capacities(own, own_event, capacities=capacities, now=utcnow())
                 own.commit()
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
@@ -152,7 +151,7 @@ def test_seats_opened_by_an_organiser_and_a_registration_never_overbook(app, ses
     def registrant() -> None:
         try:
             with app.app_context(), write_transactions(), Session(db.engine) as own:
-                register(own, own.get(Event, event_id), answers=answers(99), now=utcnow(), base_url=BASE_URL)
+                register(own, own.get(Event, event_id), answers=answers(99), now=utcnow())
                 own.commit()
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
@@ -186,17 +185,16 @@ def test_restoring_twice_keeps_the_seat(app, session):
     event = make_event(session, capacity=2)
     person = make_registration(session, event, n=1)
     make_registration(session, event, n=2)
-    cancel(session, person, now=utcnow(), actor="attendee", base_url=BASE_URL)
+    cancel(session, person, now=utcnow(), actor="attendee")
     person_id = person.id
     session.commit()
     with write_transactions(), Session(db.engine, expire_on_commit=False) as other:
         stale = other.get(Registration, person_id)  # the second page loaded it while it was cancelled
         other.commit()
-        restore(session, session.get(Registration, person_id), now=utcnow(), actor="organiser:a",
-                base_url=BASE_URL)
+        restore(session, session.get(Registration, person_id), now=utcnow(), actor="organiser:a")
         session.commit()
         assert stale.status == RegistrationStatus.CANCELLED
-        restore(other, stale, now=utcnow(), actor="organiser:b", base_url=BASE_URL)
+        restore(other, stale, now=utcnow(), actor="organiser:b")
         other.commit()
     session.rollback()
     assert session.get(Registration, person_id).status == RegistrationStatus.CONFIRMED
@@ -216,7 +214,7 @@ def test_organiser_moving_a_waiting_person_to_a_category_with_room_tells_them(ap
     assert waiting.status == RegistrationStatus.WAITLISTED
     moved = RegistrationAnswers.of(waiting)
     moved.category_code = "general"
-    update_answers(session, waiting, answers=moved, now=utcnow(), actor="organiser:a", base_url=BASE_URL,
+    update_answers(session, waiting, answers=moved, now=utcnow(), actor="organiser:a",
                    by_organiser=True)
     session.commit()
     assert waiting.status == RegistrationStatus.CONFIRMED

@@ -262,7 +262,7 @@ def test_a_cancelled_registration_can_no_longer_be_edited(client, session):
     assert actions == ["registered", "cancelled"]
     with pytest.raises(EditingClosed):  # the rule is the service's, whoever calls it
         update_answers(session, registration, answers=RegistrationAnswers.of(registration), now=utcnow(),
-                       actor="attendee", base_url="http://testserver/")
+                       actor="attendee")
     assert f"{link}/edit" not in client.get(link).get_data(as_text=True)
 
 
