@@ -21,8 +21,8 @@ $(BIN)/python:
 setup: .setup-stamp vendor translations
 
 vendor: .setup-stamp
-	@mkdir -p static/vendor
-	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
+	@mkdir -p eventapp/static/vendor
+	cp node_modules/chart.js/dist/chart.umd.min.js eventapp/static/vendor/chart.umd.min.js
 
 translations: .setup-stamp
 	$(BIN)/pybabel compile --use-fuzzy -d eventapp/translations -f -q 2>/dev/null || $(BIN)/pybabel compile -d eventapp/translations -f
@@ -31,6 +31,7 @@ translations-update: .setup-stamp
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o eventapp/translations/messages.pot --no-location --sort-output --project eventapp --ignore-dirs=".venv node_modules .git instance static" .
 	$(BIN)/pybabel update -i eventapp/translations/messages.pot -d eventapp/translations --no-fuzzy-matching --ignore-obsolete
 
+run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)/
 run: setup
 	@mkdir -p instance
 	$(FLASK) db upgrade
@@ -38,7 +39,9 @@ run: setup
 	@echo ""
 	@echo "  eventapp is at http://127.0.0.1:$(PORT)/   (organiser pages: http://127.0.0.1:$(PORT)/login)"
 	@echo ""
-	@trap 'kill 0' EXIT; $(FLASK) worker & $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@# Ctrl-C stops the server; the trap then stops the worker this recipe started, and nothing else.
+	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: setup
 	$(BIN)/ruff check .
@@ -56,4 +59,4 @@ lint: setup
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor .setup-stamp
+	rm -rf $(VENV) node_modules eventapp/static/vendor .setup-stamp

@@ -15,14 +15,14 @@ import qrcode
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from config import PROJECT_ROOT
 from eventapp.badges.design import DESIGNS, BadgeView
 from eventapp.badges.layouts import LayoutSpec
+from eventapp.config import PACKAGE_ROOT
 from eventapp.printing.text_fit import LINE_HEIGHT
 
 BAND_COLOURS = {"member": "#1f5fbf", "exhibitor": "#17803d", "speaker": "#c2410c", "general": "#0e7490",
                 "guest": "#9f1239", "press": "#6b21a8", "staff": "#4b5563"}
-FONTS = PROJECT_ROOT / "static" / "fonts"
+FONTS = PACKAGE_ROOT / "static" / "fonts"
 BAND_STYLES = {  # the role, its English name and the serial number in the coloured band
     "card": {"role": "left: 3mm; top: 1.4mm; font-size: 5.4mm; line-height: 6mm;",
              "role_en": "margin-left: 2.5mm; font-size: 2.6mm;",
@@ -77,5 +77,5 @@ def write_naive_sheets(badges: Sequence[BadgeView], tokens: Sequence[str], spec:
         "band", "group", "company", "kana", "name", "romaji", "footer", "qr")}, keys=(
         "group", "company", "kana", "name", "romaji", "footer"), colours=BAND_COLOURS, band=BAND_STYLES[spec.design], qr=qr, line_height=LINE_HEIGHT,
         fonts=FONTS.as_uri())
-    HTML(string=html, base_url=str(PROJECT_ROOT)).write_pdf(out_path, font_config=FontConfiguration())
+    HTML(string=html, base_url=str(PACKAGE_ROOT)).write_pdf(out_path, font_config=FontConfiguration())
     return len(pages)

@@ -6,16 +6,11 @@ from typing import Any
 
 from flask import Flask
 
-from config import PROJECT_ROOT, config_for_environment, resolve_secret_key
+from eventapp.config import INSTANCE_DIR, MIGRATIONS_DIR, config_for_environment, resolve_secret_key
 
 
 def create_app(config: dict[str, Any] | type | None = None) -> Flask:
-    app = Flask(
-        __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(PROJECT_ROOT / "instance"),
-    )
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))  # templates/ and static/ inside the package
     register_config(app, config)
     register_form_encoding(app)
     register_extensions(app)
@@ -51,7 +46,7 @@ def register_extensions(app: Flask) -> None:
     from eventapp.extensions import csrf, limiter, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     limiter.init_app(app)
 

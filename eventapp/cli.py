@@ -93,7 +93,11 @@ def demo_command(reset: bool) -> None:
 
     A database without tables is migrated first."""
     from eventapp.db import write_transactions
-    from eventapp.demo import DEMO_ORGANISER_EMAIL, DEMO_ORGANISER_PASSWORD, build_demo
+    from eventapp.demo import (
+        DEMO_ORGANISER_EMAIL,
+        DEMO_ORGANISER_PASSWORD,
+        build_demo,
+    )
 
     migrated = _database_ready_for_demo()
     if migrated:

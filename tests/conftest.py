@@ -20,8 +20,8 @@ from sqlalchemy import MetaData, column, create_engine, insert, table, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
-from config import TestConfig
 from eventapp import create_app
+from eventapp.config import MIGRATIONS_DIR, TestConfig
 from eventapp.db import db, utcnow
 from eventapp.i18n import TOKYO, to_tokyo
 
@@ -39,7 +39,7 @@ def _migrate(url: str) -> None:
 
     app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+        upgrade(directory=str(MIGRATIONS_DIR))
         db.engine.dispose()
 
 

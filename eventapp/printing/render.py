@@ -14,10 +14,10 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from config import PROJECT_ROOT
+from eventapp.config import PACKAGE_ROOT
 
-PDF_TEMPLATES = PROJECT_ROOT / "pdf_templates"
-FONTS = PROJECT_ROOT / "static" / "fonts"
+PDF_TEMPLATES = PACKAGE_ROOT / "pdf_templates"
+FONTS = PACKAGE_ROOT / "static" / "fonts"
 
 
 class ForbiddenResource(ValueError):
@@ -33,7 +33,7 @@ class ProjectOnlyURLFetcher(URLFetcher):
     def fetch(self, url: str, headers: Any = None):
         if url.startswith("file:"):
             path = Path(unquote(urlsplit(url).path)).resolve()
-            if not path.is_relative_to(PROJECT_ROOT):
+            if not path.is_relative_to(PACKAGE_ROOT):
                 raise ForbiddenResource(f"PDF may not load {url!r}")
         elif not url.startswith("data:"):
             raise ForbiddenResource(f"PDF may not load {url!r}")

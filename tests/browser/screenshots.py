@@ -19,13 +19,13 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from config import TestConfig
 from eventapp import create_app
+from eventapp.config import MIGRATIONS_DIR, TestConfig
 from eventapp.db import db
 from eventapp.text import gojuon_sort_key
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = MIGRATIONS_DIR
 ORGANISER_EMAIL = "jimukyoku@example.jp"
 ORGANISER_PASSWORD = "organiser-password-123"
 SIZES = {

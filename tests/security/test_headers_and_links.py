@@ -12,8 +12,8 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from limits import parse as parse_limit
 from sqlalchemy import func, select
 
-from config import Config
 from eventapp import create_app
+from eventapp.config import Config
 from eventapp.db import utcnow
 from eventapp.mail.models import OutboxMessage
 from eventapp.registration import services

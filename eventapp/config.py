@@ -6,8 +6,11 @@ import os
 import secrets
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent
-INSTANCE_DIR = Path(os.environ.get("EVENTAPP_INSTANCE", PROJECT_ROOT / "instance"))
+PACKAGE_ROOT = Path(__file__).resolve().parent  # templates, static files, fonts, print templates, migrations
+# Where the database, the secret key and finished job files live: `instance/` of the folder the app is
+# started from, unless EVENTAPP_INSTANCE says otherwise (an installed wheel runs from any folder).
+INSTANCE_DIR = Path(os.environ.get("EVENTAPP_INSTANCE") or Path.cwd() / "instance").resolve()
+MIGRATIONS_DIR = PACKAGE_ROOT / "migrations"
 
 
 def _env_bool(name: str, default: bool) -> bool:
