@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 import jaconv
+import phonenumbers
 
 _SPACES = re.compile(r"\s+")
 # NFKC would fold these compatibility ideographs (e.g. 神 U+FA19 -> 神); names keep them as typed.
@@ -82,32 +83,27 @@ def digits_only(value: str | None) -> str | None:
     return cleaned if cleaned.isdigit() or cleaned == "" else None
 
 
-_ELEVEN_DIGIT_PREFIXES = ("070", "080", "090", "050", "0800")
+def _japanese_number(digits: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(digits, "JP")
+    except phonenumbers.NumberParseException:
+        return None
 
 
 def is_valid_phone(digits: str) -> bool:
-    if not digits.startswith("0"):
-        return False
-    if digits.startswith(_ELEVEN_DIGIT_PREFIXES):
-        return len(digits) == 11
-    return len(digits) == 10
+    """A Japanese number that can exist (libphonenumber's plan: area codes, mobiles, 0120, 050 …)."""
+    number = _japanese_number(digits) if digits.startswith("0") else None
+    return number is not None and phonenumbers.is_valid_number_for_region(number, "JP")
 
 
 def format_phone(digits: str | None) -> str:
-    """Hyphenated for display. Area codes vary in length; this covers the common shapes."""
+    """Hyphenated at the real area-code boundary (0422-51-2345 in Musashino, 03-1234-5678 in the wards)."""
     if not digits:
         return ""
-    if len(digits) == 11 and digits.startswith("0800"):
-        return f"{digits[:4]}-{digits[4:7]}-{digits[7:]}"
-    if len(digits) == 11:
-        return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
-    if len(digits) == 10 and digits.startswith(("0120", "0570")):
-        return f"{digits[:4]}-{digits[4:7]}-{digits[7:]}"
-    if len(digits) == 10 and digits.startswith(("03", "06")):
-        return f"{digits[:2]}-{digits[2:6]}-{digits[6:]}"
-    if len(digits) == 10:
-        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
-    return digits
+    number = _japanese_number(digits)
+    if number is None or not phonenumbers.is_valid_number(number):
+        return digits
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def format_postcode(digits: str | None) -> str:
