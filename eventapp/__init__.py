@@ -70,8 +70,10 @@ def register_security(app: Flask) -> None:
 def register_jobs_and_mail(app: Flask) -> None:
     from eventapp import jobs
     from eventapp.badges import tasks as badge_tasks  # noqa: F401  (registers its kind of job)
+    from eventapp.directory import tasks as directory_tasks  # noqa: F401  (the group and company imports)
     from eventapp.mail.services import install_delivery_hook
     from eventapp.mail.tasks import schedule_outbox_delivery
+    from eventapp.registration import tasks as registration_tasks  # noqa: F401  (the import, large exports)
 
     jobs.init_app(app)
     install_delivery_hook(schedule_outbox_delivery)

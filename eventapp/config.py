@@ -45,6 +45,8 @@ class Config:
     JOBS_IMMEDIATE = _env_bool("JOBS_IMMEDIATE", False)
     JOBS_SQLITE_PATH = str(INSTANCE_DIR / "jobs.sqlite3")
     JOB_FILES_DIR = os.environ.get("JOB_FILES_DIR", str(INSTANCE_DIR / "job-files"))  # finished PDFs
+    # A registrations export longer than this is made by a background job (with progress) instead of at once.
+    EXPORT_JOB_THRESHOLD = int(os.environ.get("EXPORT_JOB_THRESHOLD", 2000))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
     BABEL_DEFAULT_LOCALE = "ja"

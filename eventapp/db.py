@@ -33,7 +33,8 @@ NAMING_CONVENTION = {
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_write_intent: ContextVar[bool] = ContextVar("eventapp_sqlite_write_intent", default=False)
+# True: write_transactions(); False: read_transactions(); None: by the request's method.
+_write_intent: ContextVar[bool | None] = ContextVar("eventapp_sqlite_write_intent", default=None)
 
 
 class Base(DeclarativeBase):
@@ -119,11 +120,23 @@ def write_transactions() -> Iterator[None]:
         _write_intent.reset(token)
 
 
+@contextmanager
+def read_transactions() -> Iterator[None]:
+    """SQLite transactions begun inside are deferred reads, even in a POST or a job: for a long check
+    that must not hold the one write lock (it writes nothing; end it before writing)."""
+    token = _write_intent.set(False)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn: Any) -> None:
     if conn.dialect.name != "sqlite":
         return
-    writing = _write_intent.get() or (has_request_context() and request.method not in READ_ONLY_METHODS)
+    intent = _write_intent.get()
+    writing = intent if intent is not None else (has_request_context() and request.method not in READ_ONLY_METHODS)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 

@@ -13,6 +13,7 @@ from eventapp.directory.industries import industries
 from eventapp.directory.models import ExchangeGroup
 from eventapp.directory.services import READING_MAX_LENGTH, CompanyDetails, GroupDetails
 from eventapp.forms_common import MaxLength, Required, field_label, katakana_reading
+from eventapp.tabular import ACCEPTED_FILES
 from eventapp.text import normalize_multiline, normalize_text, to_katakana_reading
 
 TEXT = [normalize_text]
@@ -130,8 +131,8 @@ class CompanyForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l(
-        "CSV file: please choose the file to upload."))], render_kw={"accept": ".csv,text/csv"})
+    file = FileField(_l("File (Excel or CSV)"), validators=[FileRequired(message=_l(
+        "File (Excel or CSV): please choose the file to upload."))], render_kw={"accept": ACCEPTED_FILES})
 
 
 class DeleteForm(FlaskForm):

@@ -1,16 +1,17 @@
-"""CSV import of exchange groups and companies, all or nothing.
+"""Import of exchange groups and companies from CSV or Excel (.xlsx), all or nothing.
 
-The file may be UTF-8 (with or without BOM, as Excel's "CSV UTF-8" writes it) or Shift_JIS/cp932 (as
-older Excel writes it); headers are Japanese. Every row is checked first; if any row is wrong nothing
-is written and the report lists each problem by line and column. A row whose name exists already
-updates that group or company, so an import can be run again after fixing the file. Columns left out
-of the file keep their current values; empty cells in a column that is there clear the value.
+The file is read by eventapp.tabular (UTF-8, UTF-16 or Shift_JIS CSV, or the first sheet of a workbook);
+headers are Japanese. Every row is checked first; if any row is wrong nothing is written and the report
+lists each problem by line and column. A row whose name exists already updates that group or company, so
+an import can be run again after fixing the file. Columns left out of the file keep their current values;
+empty cells in a column that is there clear the value.
+
+Two steps, so a job can check (reading only, with progress) in one transaction and write in another:
+`check_groups` / `check_companies`, then `write_checked`. `import_groups` / `import_companies` do both.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -21,10 +22,12 @@ from sqlalchemy.orm import Session
 
 from eventapp.directory import services, values
 from eventapp.directory.models import Company, ExchangeGroup
+from eventapp.tabular import TableError, read_table
 from eventapp.text import is_katakana_reading, normalize_multiline, normalize_text, to_katakana_reading
 
 MAX_ROWS = 5000
-_FORMULA_GUARD = ("'=", "'+", "'-", "'@")  # our own exports neutralise such cells; undo it on the way in
+PROGRESS_EVERY = 100  # rows checked between two progress reports
+Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -92,14 +95,22 @@ class ImportReport:
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    source: str = ""  # what was read: "CSV (UTF-8)", "Excel workbook (.xlsx), sheet …"
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    def as_json(self) -> dict[str, Any]:
+        """For the job page (messages in the language of the job, values as they were)."""
+        return {"rows": self.rows, "created": len(self.created), "updated": len(self.updated),
+                "unchanged": self.unchanged, "ignored_columns": self.ignored_columns, "source": self.source,
+                "problems": [{"line": p.line, "column": p.column, "message": str(p.message), "value": p.value}
+                             for p in self.problems]}
+
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read (empty, not CSV, no usable header)."""
+    """The file as a whole cannot be read (empty, not a table, no usable header)."""
 
     def __init__(self, message: Any) -> None:
         super().__init__(str(message))
@@ -111,6 +122,7 @@ class _Table:
     present: list[Column]
     rows: list[tuple[int, dict[str, str]]]  # line number, raw cell per column key
     ignored: list[str]
+    source: str
 
 
 # --- reading the file --------------------------------------------------------------------------
@@ -120,54 +132,22 @@ def _header_key(text: str) -> str:
     return normalize_text(text.replace("\ufeff", "")).replace(" ", "").strip("*※()（）[]").lower()
 
 
-def decode_csv(data: bytes) -> str:
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise ImportFileError(_l("This is an Excel workbook, not a CSV file. In Excel choose “Save as” and "
-                                 "the type “CSV UTF-8 (comma delimited)”, then upload that file."))
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(_l("The file could not be read as text. Please save it as “CSV UTF-8” and try again."))
-
-
-def _read_table(data: bytes, columns: tuple[Column, ...]) -> _Table:
-    text = decode_csv(data)
-    if not text.strip():
-        raise ImportFileError(_l("The file is empty. Please upload a CSV file whose first row names the columns."))
-    first_line = text.lstrip().split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[tuple[int, dict[str, str]]] = []
-    mapping: dict[int, Column] = {}
-    ignored: list[str] = []
-    previous = 0  # last physical line read; a quoted cell may span several
+def _read_table(data: bytes, columns: tuple[Column, ...], *, filename: str = "") -> _Table:
     try:
-        for cells in reader:
-            start, previous = previous + 1, reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            if header is None:
-                header = cells
-                mapping, ignored = _map_header(header, columns)
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ImportFileError(_l("The file has more than %(max)d rows. Please split it into smaller files.",
-                                         max=MAX_ROWS))
-            rows.append((start, {column.key: _cell(cells, index) for index, column in mapping.items()}))
-    except csv.Error as exc:
-        raise ImportFileError(_l("The file is not valid CSV near line %(line)d (%(reason)s).",
-                                 line=previous + 1, reason=str(exc))) from exc
-    if not rows:
+        table = read_table(data, filename=filename, max_rows=MAX_ROWS)
+    except TableError as exc:
+        raise ImportFileError(exc.message) from exc
+    mapping, ignored = _map_header(table.header, columns)
+    if not table.rows:
         raise ImportFileError(_l("The file has a header row but no data rows."))
-    return _Table(present=list(mapping.values()), rows=rows, ignored=ignored)
+    rows = [(row.line, {column.key: _cell(row.cells, index) for index, column in mapping.items()})
+            for row in table.rows]
+    return _Table(present=list(mapping.values()), rows=rows, ignored=ignored, source=table.source)
+
+
+def count_rows(data: bytes, columns: tuple[Column, ...], *, filename: str = "") -> int:
+    """The number of data rows, after checking that the file can be read and names the required columns."""
+    return len(_read_table(data, columns, filename=filename).rows)
 
 
 def _map_header(header: list[str], columns: tuple[Column, ...]) -> tuple[dict[int, Column], list[str]]:
@@ -193,8 +173,7 @@ def _map_header(header: list[str], columns: tuple[Column, ...]) -> tuple[dict[in
 
 
 def _cell(cells: list[str], index: int) -> str:
-    value = cells[index] if index < len(cells) else ""
-    return value[1:] if value.startswith(_FORMULA_GUARD) else value
+    return cells[index] if index < len(cells) else ""
 
 
 # --- checking rows -----------------------------------------------------------------------------
@@ -263,13 +242,17 @@ def _check_duplicates(rows: list[_Row], column: str) -> list[RowProblem]:
 
 
 def _checked_rows(table: _Table, columns: tuple[Column, ...], check: Callable[[_Row], None],
-                  report: ImportReport) -> list[_Row]:
+                  report: ImportReport, progress: Progress | None) -> list[_Row]:
     by_key = {c.key: c for c in columns}
     rows = []
-    for line, raw in table.rows:
+    for number, (line, raw) in enumerate(table.rows, start=1):
         row = _Row(line, raw, by_key)
         check(row)
         rows.append(row)
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
+    if progress is not None:
+        progress(len(rows))
     report.problems.extend(p for row in rows for p in row.problems)
     report.problems.extend(_check_duplicates(rows, by_key["name"].header))
     position = {c.header: index for index, c in enumerate(columns)}
@@ -288,16 +271,26 @@ def _check_group(row: _Row) -> None:
     row.take("representative")
 
 
-def import_groups(session: Session, data: bytes) -> ImportReport:
-    table = _read_table(data, GROUP_COLUMNS)
-    report = ImportReport(rows=len(table.rows), ignored_columns=table.ignored)
-    rows = _checked_rows(table, GROUP_COLUMNS, _check_group, report)
-    if not report.ok:
-        return report
-    _upsert_by_name(session, rows, report, model=ExchangeGroup, blank=services.GroupDetails(name="", reading=""),
-                    details_of=services.GroupDetails.of, create=services.create_group, update=services.update_group,
-                    name_column=GROUP_COLUMNS[0].header)
-    return report
+@dataclass
+class CheckedImport:
+    """A file whose rows have been checked: its report, and the clean values of each row."""
+
+    kind: str  # "groups" or "companies"
+    report: ImportReport
+    rows: list[_Row]
+
+
+def check_groups(session: Session, data: bytes, *, filename: str = "",
+                 progress: Progress | None = None) -> CheckedImport:
+    """Read and check every row (reads the database only). Raises ImportFileError for the file as a whole."""
+    table = _read_table(data, GROUP_COLUMNS, filename=filename)
+    report = ImportReport(rows=len(table.rows), ignored_columns=table.ignored, source=table.source)
+    rows = _checked_rows(table, GROUP_COLUMNS, _check_group, report, progress)
+    return CheckedImport(kind="groups", report=report, rows=rows)
+
+
+def import_groups(session: Session, data: bytes, *, filename: str = "") -> ImportReport:
+    return write_checked(session, check_groups(session, data, filename=filename))
 
 
 # --- companies ---------------------------------------------------------------------------------
@@ -325,22 +318,33 @@ def _company_checker(groups_by_name: dict[str, int]) -> Callable[[_Row], None]:
     return check
 
 
-def import_companies(session: Session, data: bytes) -> ImportReport:
-    table = _read_table(data, COMPANY_COLUMNS)
-    report = ImportReport(rows=len(table.rows), ignored_columns=table.ignored)
+def check_companies(session: Session, data: bytes, *, filename: str = "",
+                    progress: Progress | None = None) -> CheckedImport:
+    """Read and check every row (reads the database only). Raises ImportFileError for the file as a whole."""
+    table = _read_table(data, COMPANY_COLUMNS, filename=filename)
+    report = ImportReport(rows=len(table.rows), ignored_columns=table.ignored, source=table.source)
     groups_by_name = {normalize_text(g.name): g.id for g in services.all_groups(session)}
-    rows = _checked_rows(table, COMPANY_COLUMNS, _company_checker(groups_by_name), report)
+    rows = _checked_rows(table, COMPANY_COLUMNS, _company_checker(groups_by_name), report, progress)
+    return CheckedImport(kind="companies", report=report, rows=rows)
+
+
+def import_companies(session: Session, data: bytes, *, filename: str = "") -> ImportReport:
+    return write_checked(session, check_companies(session, data, filename=filename))
+
+
+def write_checked(session: Session, checked: CheckedImport) -> ImportReport:
+    """Write a checked file if every row was right (flushed, not committed); its report either way.
+    A row whose name exists updates that record (or leaves it alone if nothing differs); others are new."""
+    report, rows = checked.report, checked.rows
     if not report.ok:
         return report
-    _upsert_by_name(session, rows, report, model=Company, blank=services.CompanyDetails(name=""),
-                    details_of=services.CompanyDetails.of, create=services.create_company,
-                    update=services.update_company, name_column=COMPANY_COLUMNS[0].header)
-    return report
-
-
-def _upsert_by_name(session: Session, rows: list[_Row], report: ImportReport, *, model, blank, details_of,
-                    create, update, name_column: str) -> None:
-    """A row whose name exists updates that record (or leaves it alone if nothing differs); others are new."""
+    model: type[ExchangeGroup] | type[Company]
+    if checked.kind == "groups":
+        model, blank, details_of = ExchangeGroup, services.GroupDetails(name="", reading=""), services.GroupDetails.of
+        create, update, name_column = services.create_group, services.update_group, GROUP_COLUMNS[0].header
+    else:
+        model, blank, details_of = Company, services.CompanyDetails(name=""), services.CompanyDetails.of
+        create, update, name_column = services.create_company, services.update_company, COMPANY_COLUMNS[0].header
     names = [row.values["name"] for row in rows]
     existing = {record.name: record for record in session.scalars(select(model).where(model.name.in_(names)))}
 
@@ -360,6 +364,7 @@ def _upsert_by_name(session: Session, rows: list[_Row], report: ImportReport, *,
             report.updated.append(details.name)
 
     _apply_all(session, rows, apply, report, name_column=name_column)
+    return report
 
 
 # --- writing -----------------------------------------------------------------------------------

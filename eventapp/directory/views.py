@@ -1,20 +1,26 @@
-"""Exchange groups and member companies (organisers): lists, editors, CSV import and export."""
+"""Exchange groups and member companies (organisers): lists, editors, import (CSV or Excel, as a job) and
+export."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from eventapp import jobs
 from eventapp.accounts.auth import organiser_required
 from eventapp.db import db
 from eventapp.directory import exports, importer, services
 from eventapp.directory.forms import CompanyForm, DeleteForm, GroupForm, ImportForm
 from eventapp.directory.industries import industries, industry
 from eventapp.directory.models import Company, ExchangeGroup
+from eventapp.directory.tasks import start_directory_import
 from eventapp.i18n import current_locale
+from eventapp.tabular import CONTENT_TYPES
+from eventapp.web import actor_name
 
 bp = Blueprint("directory", __name__, url_prefix="/admin")
 
@@ -27,8 +33,8 @@ def _row_or_404(model: type, row_id: int) -> Any:
     return row or abort(404)
 
 
-def _csv_response(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype="text/csv; charset=utf-8",
+def _file_response(data: bytes, filename: str) -> Response:
+    return Response(data, content_type=CONTENT_TYPES[filename.rsplit(".", 1)[1]],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -207,44 +213,39 @@ def _company_error(form: CompanyForm, error: services.DirectoryError) -> None:
                                        field=form.group_ids.label.text))
 
 
-# --- CSV import and export ---------------------------------------------------------------------
+# --- import and export ------------------------------------------------------------------------
 
 _KINDS = {
     "groups": {
-        "title": _l("Import exchange groups"), "columns": importer.GROUP_COLUMNS, "run": importer.import_groups,
+        "title": _l("Import exchange groups"), "columns": importer.GROUP_COLUMNS,
         "template": "directory.groups_template", "list": "directory.groups",
     },
     "companies": {
-        "title": _l("Import companies"), "columns": importer.COMPANY_COLUMNS, "run": importer.import_companies,
+        "title": _l("Import companies"), "columns": importer.COMPANY_COLUMNS,
         "template": "directory.companies_template", "list": "directory.companies",
     },
 }
 
 
 def _import(kind: str):
+    """Upload: a file that cannot be read is refused here; its rows are checked and written by a job."""
     spec = _KINDS[kind]
     form = ImportForm()
-    report = None
     if form.validate_on_submit():
+        upload = form.file.data
         try:
-            report = spec["run"](db.session, form.file.data.read())
+            job = start_directory_import(db.session, kind=kind, data=upload.read(), filename=upload.filename or "",
+                                         files_dir=Path(current_app.config["JOB_FILES_DIR"]),
+                                         created_by=actor_name(), locale=current_locale())
         except importer.ImportFileError as exc:
             db.session.rollback()
             form.file.errors.append(exc.message)
         else:
-            if report.ok:
-                db.session.commit()
-                flash(_("Imported %(rows)d rows: %(created)d added, %(updated)d updated, %(unchanged)d unchanged.",
-                        rows=report.rows, created=len(report.created), updated=len(report.updated),
-                        unchanged=report.unchanged), "success")
-                if report.ignored_columns:
-                    flash(_("These columns were not imported: %(columns)s.",
-                            columns="、".join(report.ignored_columns)), "info")
-                return redirect(url_for(spec["list"]))
-            db.session.rollback()
-    failed = bool(form.errors) or (report is not None and not report.ok)
-    return render_template("directory/import.html", form=form, report=report, kind=kind, spec=spec), \
-        422 if failed else 200
+            job_id = job.id  # read before the commit: touching expired objects after it would reopen a transaction
+            db.session.commit()
+            jobs.enqueue_job(job_id)
+            return redirect(url_for("jobs.show", job_id=job_id))
+    return render_template("directory/import.html", form=form, kind=kind, spec=spec), 422 if form.errors else 200
 
 
 @bp.route("/groups/import", methods=["GET", "POST"])
@@ -259,25 +260,25 @@ def import_companies():
     return _import("companies")
 
 
-@bp.get("/groups/template.csv")
+@bp.get("/groups/template.<any(csv, xlsx):fmt>")
 @organiser_required
-def groups_template():
-    return _csv_response(exports.groups_template(), "groups-template.csv")
+def groups_template(fmt: str):
+    return _file_response(exports.groups_template(fmt), f"groups-template.{fmt}")
 
 
-@bp.get("/companies/template.csv")
+@bp.get("/companies/template.<any(csv, xlsx):fmt>")
 @organiser_required
-def companies_template():
-    return _csv_response(exports.companies_template(), "companies-template.csv")
+def companies_template(fmt: str):
+    return _file_response(exports.companies_template(fmt), f"companies-template.{fmt}")
 
 
 @bp.get("/groups.csv")
 @organiser_required
 def export_groups():
-    return _csv_response(exports.groups_csv(db.session), "groups.csv")
+    return _file_response(exports.groups_csv(db.session), "groups.csv")
 
 
 @bp.get("/companies.csv")
 @organiser_required
 def export_companies():
-    return _csv_response(exports.companies_csv(db.session), "companies.csv")
+    return _file_response(exports.companies_csv(db.session), "companies.csv")

@@ -8,14 +8,17 @@ from eventapp.jobs.kinds import (
     JobContext,
     JobKind,
     JobOutcome,
+    job_file,
     job_kind,
     recent_jobs,
     register_job_kind,
     run_job,
+    save_job_file,
     start_job,
 )
 from eventapp.jobs.models import JobRecord, JobStatus
 from eventapp.jobs.queue import enqueue_job, huey, init_app, own_session
 
 __all__ = ["JobContext", "JobKind", "JobOutcome", "JobRecord", "JobStatus", "enqueue_job", "huey", "init_app",
-           "job_kind", "own_session", "recent_jobs", "register_job_kind", "run_job", "start_job"]
+           "job_file", "job_kind", "own_session", "recent_jobs", "register_job_kind", "run_job", "save_job_file",
+           "start_job"]

@@ -2,7 +2,9 @@
 
 A feature registers a JobKind with the function that does the work. The function gets a JobContext (its
 own session, the job's parameters, a progress reporter and where to put its file) and returns a
-JobOutcome; it may commit as it goes (rendering must not hold a transaction open)."""
+JobOutcome; it may commit as it goes (rendering must not hold a transaction open). An outcome may carry a
+result (JSON), which the kind's report template shows on the job page, and may say the job failed (an
+import that found problems and wrote nothing)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,23 @@ from eventapp.jobs.models import JobRecord, JobStatus
 class JobOutcome:
     path: Path | None = None  # the result file, inside the job's folder
     message: str = ""  # warnings for the organiser
+    result: dict[str, Any] | None = None  # for the kind's report template (JSON)
+    failed: bool = False  # the work was refused (e.g. problems in an imported file): shown as failed
+
+
+def job_file(files_dir: Path, job_id: int, filename: str) -> Path:
+    """A file in the job's own folder (its upload, or its result)."""
+    if "/" in filename or "\\" in filename or filename in ("", ".", ".."):
+        raise ValueError(f"not a plain file name: {filename!r}")
+    return files_dir / str(job_id) / filename
+
+
+def save_job_file(files_dir: Path, job: JobRecord, filename: str, data: bytes) -> Path:
+    """Keep a file for a job that is about to run (an upload); the job's runner reads and removes it."""
+    path = job_file(files_dir, job.id, filename)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
 
 
 @dataclass
@@ -39,7 +58,7 @@ class JobContext:
         return self.job.params
 
     def output_path(self, filename: str) -> Path:
-        return self.files_dir / str(self.job.id) / filename
+        return job_file(self.files_dir, self.job.id, filename)
 
 
 @dataclass(frozen=True)
@@ -48,6 +67,7 @@ class JobKind:
     run: Callable[[JobContext], JobOutcome]
     texts: dict[str, Any] = field(default_factory=dict)  # lazy strings for the job page: title, unit, ...
     back_endpoint: str = ""  # where the job page links back to
+    report_template: str = ""  # shows the job's result (JobRecord.result) on its page, when there is one
 
 
 _kinds: dict[str, JobKind] = {}
@@ -106,9 +126,13 @@ def run_job(session: Session, job_id: int, *, files_dir: Path, now: Callable[[],
         return failed
     done = session.get(JobRecord, job_id)
     assert done is not None
-    done.status, done.finished_at, done.done = JobStatus.DONE, now(), done.total
+    done.status, done.finished_at = (JobStatus.FAILED if outcome.failed else JobStatus.DONE), now()
+    if not outcome.failed:
+        done.done = done.total
     if outcome.path is not None:
         done.result_path, done.result_filename = str(outcome.path), outcome.path.name
+    if outcome.result is not None:
+        done.result_json = json.dumps(outcome.result, ensure_ascii=False)
     done.message = outcome.message
     session.commit()
     return done

@@ -32,6 +32,7 @@ class JobRecord(Base):
     message: Mapped[str] = mapped_column(Text, default="")  # warnings for the organiser, or the error
     result_path: Mapped[str] = mapped_column(String(500), default="")
     result_filename: Mapped[str] = mapped_column(String(200), default="")
+    result_json: Mapped[str] = mapped_column(Text, default="")  # what the job found, for its kind's report
     created_by: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -40,6 +41,10 @@ class JobRecord(Base):
     @property
     def params(self) -> dict[str, Any]:
         return json.loads(self.params_json or "{}")
+
+    @property
+    def result(self) -> dict[str, Any] | None:
+        return json.loads(self.result_json) if self.result_json else None
 
     @property
     def percent(self) -> int:

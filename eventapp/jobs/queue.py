@@ -3,9 +3,10 @@ JOBS_IMMEDIATE is set (tests). Tasks get the app the factory bound, and sessions
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context
 from huey import MemoryHuey
 from huey.storage import RedisStorage, SqliteStorage
 from sqlalchemy.orm import Session
@@ -54,5 +55,23 @@ def run_job_task(job_id: int) -> str | None:
 
 
 def enqueue_job(job_id: int) -> None:
-    """Hand a committed job record to the worker (or run it now, when JOBS_IMMEDIATE is set)."""
-    run_job_task(job_id)
+    """Hand a committed job record to the worker (or run it now, when JOBS_IMMEDIATE is set).
+
+    Run now from inside a request, the job still runs as a worker runs it: in a thread of its own, with the
+    app but without the request (no request method, logged-in user or page language leaks into it)."""
+    if not (huey.immediate and has_request_context()):
+        run_job_task(job_id)
+        return
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            run_job_task(job_id)
+        except BaseException as exc:  # handed to the caller below
+            failures.append(exc)
+
+    thread = threading.Thread(target=run, name=f"job-{job_id}")
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]

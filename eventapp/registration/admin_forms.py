@@ -10,15 +10,16 @@ from wtforms import BooleanField, TelField, ValidationError
 
 from eventapp.forms_common import MaxLength, field_label, phone_number
 from eventapp.registration.forms import TEXT, RegistrationForm
+from eventapp.tabular import ACCEPTED_FILES
 
 
 def _file_chosen(form, field) -> None:
     if not isinstance(field.data, FileStorage) or not field.data.filename:
-        raise ValidationError(_l("%(field)s: please choose a CSV file to upload.", field=field_label(field)))
+        raise ValidationError(_l("%(field)s: please choose an Excel or CSV file to upload.", field=field_label(field)))
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[_file_chosen], render_kw={"accept": ".csv,text/csv"})
+    file = FileField(_l("File (Excel or CSV)"), validators=[_file_chosen], render_kw={"accept": ACCEPTED_FILES})
     notify = BooleanField(_l("Send each person the confirmation e-mail (with the QR code or the waiting-list notice)"))
     assume_privacy_consent = BooleanField(_l(
         "The sender has confirmed that everyone in the file agreed to the use of their data for running the "

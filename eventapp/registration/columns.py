@@ -99,18 +99,3 @@ def parse_yes_no(value: str) -> bool | None:
     if cleaned in FALSE_WORDS or cleaned == "":
         return False
     return None
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value: str) -> str:
-    """A cell that Excel would run as a formula gets a leading apostrophe (shown as text)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def restore_neutralised(value: str) -> str:
-    """Undo `neutralise_formula` on a cell read back from one of our own exports."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value

@@ -1,43 +1,28 @@
-"""Registrations to CSV (for Excel: UTF-8 with BOM, CRLF) and to .xlsx, in 五十音順.
+"""Registrations to CSV (for Excel: UTF-8 with BOM, CRLF) and to .xlsx, in 五十音順, written by
+eventapp.tabular: a CSV cell that Excel would run as a formula gets a leading apostrophe, and every
+.xlsx cell holding text is a string (never a formula).
 
-Both are safe to open: a CSV cell that Excel would run as a formula gets a leading apostrophe, and
-every .xlsx cell holding text is written as a string (never a formula).
+Small exports are made inside the request; above EXPORT_JOB_THRESHOLD registrations the page offers a job
+(eventapp.registration.tasks) that writes the file in the background with progress.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eventapp.directory.industries import industry
 from eventapp.events.models import TOKYO, Event
-from eventapp.registration.columns import (
-    COLUMNS,
-    PARTY_NO,
-    PARTY_YES,
-    STATUS_LABELS,
-    neutralise_formula,
-    yes_no,
-)
+from eventapp.registration.columns import COLUMNS, PARTY_NO, PARTY_YES, STATUS_LABELS, yes_no
 from eventapp.registration.models import Registration
-from eventapp.registration.queries import RegistrationFilters, all_registrations
+from eventapp.registration.queries import RegistrationFilters, all_registrations, filtered_statement
+from eventapp.tabular import Cell, write_csv, write_xlsx
 
 EXPORT_FORMATS = ("csv", "xlsx")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-MAX_COLUMN_WIDTH = 50
-Cell = str | datetime
+SHEET_TITLE = "参加者"
 
 
 def _industry_label(code: str) -> str:
@@ -79,62 +64,23 @@ def registration_rows(registrations: list[Registration]) -> list[list[Cell]]:
     return [[_value(r, c.key) for c in COLUMNS] for r in registrations]
 
 
-# --- CSV -----------------------------------------------------------------------------------------
-
-
-def _csv_cell(value: Cell) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return neutralise_formula(value)
-
-
-def csv_bytes(header: list[str], rows: list[list[Cell]]) -> bytes:
-    """UTF-8 with BOM and CRLF, as Excel expects; formulas neutralised."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_csv_cell(v) for v in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-# --- Excel ---------------------------------------------------------------------------------------
-
-
-def _display_width(value: Cell) -> int:
-    if isinstance(value, datetime):
-        return 16
-    first_line = value.split("\n", 1)[0]
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in first_line)
-
-
-def xlsx_bytes(header: list[str], rows: list[list[Cell]], *, title: str = "参加者") -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(vertical="center")
-    for row_index, row in enumerate(rows, start=2):
-        for column_index, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_index, column=column_index)
-            if isinstance(value, datetime):
-                cell.value = value
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            else:
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                cell.data_type = "s"  # "=..." stays text: openpyxl would otherwise store a formula
-    for column_index, title_cell in enumerate(header, start=1):
-        widths = [_display_width(title_cell)] + [_display_width(row[column_index - 1]) for row in rows]
-        sheet.column_dimensions[get_column_letter(column_index)].width = min(max(widths) + 2, MAX_COLUMN_WIDTH)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def write_export(rows: list[list[Cell]], *, fmt: str, progress: Callable[[int], None] | None = None) -> bytes:
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    if fmt == "csv":
+        data = write_csv(header_row(), rows)
+        if progress is not None:
+            progress(len(rows))
+        return data
+    return write_xlsx(header_row(), rows, title=SHEET_TITLE, progress=progress)
 
 
 # --- the service ---------------------------------------------------------------------------------
+
+
+def count_for_export(session: Session, event: Event, *, filters: RegistrationFilters | None = None) -> int:
+    statement = filtered_statement(event, filters or RegistrationFilters()).with_only_columns(Registration.id)
+    return session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
 
 
 def export_registrations(
@@ -143,11 +89,8 @@ def export_registrations(
     """The event's registrations (optionally filtered) as a file; returns its bytes and the row count."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
-    registrations = all_registrations(session, event, filters=filters or RegistrationFilters())
-    rows = registration_rows(registrations)
-    if fmt == "csv":
-        return csv_bytes(header_row(), rows), len(rows)
-    return xlsx_bytes(header_row(), rows), len(rows)
+    rows = registration_rows(all_registrations(session, event, filters=filters or RegistrationFilters()))
+    return write_export(rows, fmt=fmt), len(rows)
 
 
 def export_filename(event: Event, fmt: str, *, now: datetime) -> str:

@@ -1,17 +1,21 @@
-"""Registrations from a CSV file (a group sending its member list).
+"""Registrations from a CSV or Excel file (a group sending its member list).
 
 All or nothing: every line is checked with the web form's own rules, against the other lines and
 against the event's registrations; only when every line is right are they all registered, in one
 transaction (capacity and the waiting list apply, in the order of the file). The caller commits when
 the report is ok and rolls back otherwise.
+
+Three steps, so that a job can refuse an unreadable file before it starts, check the lines without
+holding the write lock, and then write: `check_file` (no database), `check_registrations` (reads),
+`register_checked` (writes). `import_registrations` does them all.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -30,17 +34,15 @@ from eventapp.registration.columns import (
     REQUIRED_IMPORT_KEYS,
     key_for_header,
     parse_yes_no,
-    restore_neutralised,
 )
 from eventapp.registration.errors import AlreadyRegistered, CategoryNotOffered
-from eventapp.registration.exports import csv_bytes
 from eventapp.registration.models import EMPLOYEE_BANDS, Registration, RegistrationSource, RegistrationStatus
+from eventapp.tabular import Table, TableError, read_table, write_csv, write_xlsx
 from eventapp.text import email_key, normalize_text
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
-MAX_IMPORT_ROWS = 1000  # a group's list is tens of people; each line costs a few ms inside the request
-ZIP_MAGIC = b"PK\x03\x04"  # .xlsx files are zip archives
-UTF8_BOM = b"\xef\xbb\xbf"
+MAX_IMPORT_ROWS = 1000  # a group's list is tens of people; checking a line takes a few ms (in the job)
+PROGRESS_EVERY = 50  # lines checked between two progress reports
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class ImportReport:
     file_errors: list[str] = field(default_factory=list)
     row_errors: list[RowError] = field(default_factory=list)
     rows_read: int = 0
-    encoding: str = ""
+    source: str = ""  # what was read: "CSV (UTF-8)", "Excel workbook (.xlsx), sheet …"
     ignored_columns: list[str] = field(default_factory=list)
     imported: list[Registration] = field(default_factory=list)
 
@@ -71,6 +73,13 @@ class ImportReport:
     def waitlisted(self) -> int:
         return sum(1 for r in self.imported if r.status == RegistrationStatus.WAITLISTED)
 
+    def as_json(self) -> dict[str, Any]:
+        """For the job page (messages in the language of the job)."""
+        return {"file_errors": self.file_errors, "rows_read": self.rows_read, "source": self.source,
+                "ignored_columns": self.ignored_columns, "imported": len(self.imported),
+                "confirmed": self.confirmed, "waitlisted": self.waitlisted,
+                "row_errors": [{"line": e.line, "column": e.column, "message": e.message} for e in self.row_errors]}
+
 
 @dataclass
 class _Line:
@@ -79,68 +88,23 @@ class _Line:
     form: RegistrationImportRowForm | None = None
 
 
-def template_csv() -> bytes:
+def template_file(fmt: str = "csv") -> bytes:
     """An empty file with the header row, for groups to fill in."""
-    return csv_bytes([c.header for c in IMPORT_COLUMNS], [])
+    header = [c.header for c in IMPORT_COLUMNS]
+    return write_xlsx(header, [], title="参加者") if fmt == "xlsx" else write_csv(header, [])
 
 
 # --- reading the file ----------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> tuple[str, str] | None:
-    """Text and encoding name: UTF-8 (with or without BOM), else cp932 (Excel's "CSV" in Japan)."""
-    if data.startswith(UTF8_BOM):
-        try:
-            return data.decode("utf-8-sig"), "UTF-8 (BOM)"
-        except UnicodeDecodeError:
-            return None
-    for encoding, name in (("utf-8", "UTF-8"), ("cp932", "Shift_JIS (cp932)")):
-        try:
-            return data.decode(encoding), name
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
-def _read_table(data: bytes, report: ImportReport) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
-    if not data.strip():
-        report.file_errors.append(str(_l("The file is empty. Please upload a CSV file with the header row and "
-                                         "one line per person.")))
-        return None
-    if len(data) > MAX_IMPORT_BYTES:
-        report.file_errors.append(str(_l("The file is larger than %(max)d MB. Please split it into smaller files.",
-                                         max=MAX_IMPORT_BYTES // (1024 * 1024))))
-        return None
-    if data.startswith(ZIP_MAGIC):
-        report.file_errors.append(str(_l("This is an Excel workbook, not a CSV file. In Excel, choose "
-                                         "“Save as” → “CSV UTF-8 (comma delimited)” and upload that file.")))
-        return None
-    decoded = _decode(data)
-    if decoded is None or "\x00" in decoded[0]:
-        report.file_errors.append(str(_l("The file could not be read as text. Please save it as “CSV UTF-8 "
-                                         "(comma delimited)” (Shift_JIS is accepted too) and upload it again.")))
-        return None
-    text, report.encoding = decoded
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _read_table(data: bytes, filename: str, report: ImportReport) -> Table | None:
     try:
-        header = next(reader, [])
-        rows: list[tuple[int, list[str]]] = []
-        start = reader.line_num + 1
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                rows.append((start, cells))
-            start = reader.line_num + 1
-            if len(rows) > MAX_IMPORT_ROWS:
-                report.file_errors.append(str(_l("The file has more than %(max)d lines. Please split it into "
-                                                 "smaller files.", max=MAX_IMPORT_ROWS)))
-                return None
-    except csv.Error as exc:
-        report.file_errors.append(str(_l("The file is not valid CSV (near line %(line)d: %(reason)s). Please save "
-                                         "it again from Excel as CSV.", line=reader.line_num, reason=str(exc))))
+        table = read_table(data, filename=filename, max_rows=MAX_IMPORT_ROWS, max_bytes=MAX_IMPORT_BYTES)
+    except TableError as exc:
+        report.file_errors.append(str(exc.message))
         return None
-    return header, rows
+    report.source = table.source
+    return table
 
 
 def _column_keys(header: list[str], report: ImportReport) -> list[str | None] | None:
@@ -287,51 +251,87 @@ def _check_duplicates(lines: list[_Line], lookups: _Lookups) -> list[RowError]:
 
 # --- the service ---------------------------------------------------------------------------------
 
+Progress = Callable[[int], None]
 
-def import_registrations_csv(
-    session: Session, event: Event, data: bytes, *, now: datetime, actor: str,
-    notify: bool = False, assume_privacy_consent: bool = False,
-) -> ImportReport:
-    """Check the whole file; if every line is right, register everyone (flushed, not committed)."""
-    report = ImportReport()
-    table = _read_table(data, report)
+
+@dataclass
+class CheckedRegistrations:
+    """A file whose lines have been checked: its report, and each line's form (with the clean answers)."""
+
+    report: ImportReport
+    lines: list[_Line] = field(default_factory=list)
+
+
+def _read_file(data: bytes, *, filename: str, assume_privacy_consent: bool,
+               report: ImportReport) -> tuple[list[str | None], Table] | None:
+    table = _read_table(data, filename, report)
     if table is None:
-        return report
-    header, rows = table
-    keys = _column_keys(header, report)
+        return None
+    keys = _column_keys(table.header, report)
     if keys is None:
-        return report
+        return None
     if "consent_privacy" not in keys and not assume_privacy_consent:
         column = HEADER_OF["consent_privacy"]
         report.file_errors.append(str(_l(
             "The column %(column)s is missing. Add it with はい for everyone who agreed to the use of their data "
             "for running the event, or tick the box below if the sender has confirmed their agreement.",
             column=column)))
-        return report
-    if not rows:
+        return None
+    if not table.rows:
         report.file_errors.append(str(_l("The file has a header row but no people in it.")))
-        return report
+        return None
+    report.rows_read = len(table.rows)
+    return keys, table
 
+
+def check_file(data: bytes, *, filename: str = "", assume_privacy_consent: bool = False) -> ImportReport:
+    """Whether the file can be imported at all (readable, the required columns, people in it); no database.
+    The report's file_errors say why not; rows_read counts the lines to check."""
+    report = ImportReport()
+    _read_file(data, filename=filename, assume_privacy_consent=assume_privacy_consent, report=report)
+    return report
+
+
+def check_registrations(
+    session: Session, event: Event, data: bytes, *, filename: str = "", assume_privacy_consent: bool = False,
+    progress: Progress | None = None,
+) -> CheckedRegistrations:
+    """Check every line (reads the database, writes nothing); `progress` is told how many are checked."""
+    report = ImportReport()
+    checked = CheckedRegistrations(report=report)
+    read = _read_file(data, filename=filename, assume_privacy_consent=assume_privacy_consent, report=report)
+    if read is None:
+        return checked
+    keys, table = read
     lookups = _Lookups(session, event)
-    lines: list[_Line] = []
-    for number, cells in rows:
-        extra = [c for c in cells[len(keys):] if c.strip()]
+    for row in table.rows:
+        extra = [c for c in row.cells[len(keys):] if c.strip()]
         if extra:
-            report.row_errors.append(RowError(number, "", str(_l(
+            report.row_errors.append(RowError(row.line, "", str(_l(
                 "This line has more cells than the header row has columns. Please check for a stray comma."))))
-        values = {key: restore_neutralised(cell) for key, cell in zip(keys, cells, strict=False) if key}
-        lines.append(_Line(number, values))
-    report.rows_read = len(lines)
-
-    for line in lines:
+        values = {key: cell for key, cell in zip(keys, row.cells, strict=False) if key}
+        checked.lines.append(_Line(row.line, values))
+    for number, line in enumerate(checked.lines, start=1):
         report.row_errors.extend(_check_line(line, lookups, assume_privacy_consent=assume_privacy_consent,
                                              event=event))
-    report.row_errors.extend(_check_duplicates(lines, lookups))
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
+    if progress is not None:
+        progress(len(checked.lines))
+    report.row_errors.extend(_check_duplicates(checked.lines, lookups))
     report.row_errors.sort(key=lambda e: e.line)
+    return checked
+
+
+def register_checked(
+    session: Session, event: Event, checked: CheckedRegistrations, *, now: datetime, actor: str,
+    notify: bool = False,
+) -> ImportReport:
+    """If every line was right, register everyone in the order of the file (flushed, not committed)."""
+    report = checked.report
     if not report.ok:
         return report
-
-    for line in lines:
+    for line in checked.lines:
         assert line.form is not None
         try:
             outcome = services.register(
@@ -352,3 +352,13 @@ def import_registrations_csv(
             return report
         report.imported.append(outcome.registration)
     return report
+
+
+def import_registrations(
+    session: Session, event: Event, data: bytes, *, filename: str = "", now: datetime, actor: str,
+    notify: bool = False, assume_privacy_consent: bool = False,
+) -> ImportReport:
+    """Check the whole file; if every line is right, register everyone (flushed, not committed)."""
+    checked = check_registrations(session, event, data, filename=filename,
+                                  assume_privacy_consent=assume_privacy_consent)
+    return register_checked(session, event, checked, now=now, actor=actor, notify=notify)

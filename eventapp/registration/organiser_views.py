@@ -1,13 +1,28 @@
 """Organisers' registration pages: the list (search, filters, sort), a registration's page with its
-history and mail, edit / cancel / restore, exports (CSV, Excel) and the CSV import."""
+history and mail, edit / cancel / restore, exports (CSV, Excel; large ones as a job) and the import (CSV or
+Excel, as a job)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
+from eventapp import jobs
 from eventapp.accounts.auth import organiser_required
 from eventapp.db import db, utcnow
 from eventapp.directory.industries import industry_name
@@ -20,14 +35,14 @@ from eventapp.registration import services
 from eventapp.registration.admin_forms import ImportForm
 from eventapp.registration.columns import IMPORT_COLUMNS
 from eventapp.registration.errors import CategoryNotOffered, EmailTaken
-from eventapp.registration.exports import CONTENT_TYPES, EXPORT_FORMATS, export_filename, export_registrations
-from eventapp.registration.history import history
-from eventapp.registration.importer import (
-    MAX_IMPORT_BYTES,
-    MAX_IMPORT_ROWS,
-    import_registrations_csv,
-    template_csv,
+from eventapp.registration.exports import (
+    EXPORT_FORMATS,
+    count_for_export,
+    export_filename,
+    export_registrations,
 )
+from eventapp.registration.history import history
+from eventapp.registration.importer import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, template_file
 from eventapp.registration.models import Registration, RegistrationStatus
 from eventapp.registration.queries import (
     NO_GROUP,
@@ -36,7 +51,9 @@ from eventapp.registration.queries import (
     search_registrations,
     status_counts,
 )
+from eventapp.registration.tasks import ImportRefused, start_registration_export, start_registration_import
 from eventapp.registration.views import registration_form_for
+from eventapp.tabular import CONTENT_TYPES
 from eventapp.web import actor_name
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/admin")
@@ -95,13 +112,29 @@ def index():
     )
 
 
-@bp.get("/registrations/export.<fmt>")
+@bp.route("/registrations/export.<fmt>", methods=["GET", "POST"])
 @organiser_required
 def export(fmt: str):
+    """GET: the file at once, unless the list is longer than EXPORT_JOB_THRESHOLD; then a page that offers to
+    make it in the background. POST (from that page): a job, whatever the length."""
     if fmt not in EXPORT_FORMATS:
         abort(404)
     event = _chosen_event(_all_events()) or abort(404)
-    data, _count = export_registrations(db.session, event, fmt=fmt, filters=_filters())
+    filters = _filters()
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        job = start_registration_export(db.session, event, fmt=fmt, filters=filters, created_by=actor_name())
+        job_id = job.id  # read before the commit: touching expired objects after it would reopen a transaction
+        db.session.commit()
+        jobs.enqueue_job(job_id)
+        return redirect(url_for("jobs.show", job_id=job_id))
+    count = count_for_export(db.session, event, filters=filters)
+    if count > current_app.config["EXPORT_JOB_THRESHOLD"]:
+        return render_template("registration/admin_export_job.html", event=event, fmt=fmt, count=count,
+                               filters=filters, form=form)
+    data, _count = export_registrations(db.session, event, fmt=fmt, filters=filters)
     filename = export_filename(event, fmt, now=utcnow())
     return Response(data, content_type=CONTENT_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -208,6 +241,7 @@ def restore(registration_id: int):
 @bp.route("/registrations/import", methods=["GET", "POST"])
 @organiser_required
 def import_csv():
+    """Upload: a file that cannot be imported is refused here; its lines are checked and registered by a job."""
     events = _all_events()
     event = _chosen_event(events) or abort(404)
     form = ImportForm()
@@ -215,24 +249,24 @@ def import_csv():
                "max_mb": MAX_IMPORT_BYTES // (1024 * 1024), "max_rows": MAX_IMPORT_ROWS}
     if not form.validate_on_submit():
         return render_template("registration/admin_import.html", **context), 422 if form.is_submitted() else 200
-    report = import_registrations_csv(
-        db.session, event, form.file.data.read(MAX_IMPORT_BYTES + 1), now=utcnow(),
-        actor=actor_name(), notify=form.notify.data, assume_privacy_consent=form.assume_privacy_consent.data)
-    if not report.ok:
+    upload = form.file.data
+    try:
+        job = start_registration_import(
+            db.session, event, data=upload.read(MAX_IMPORT_BYTES + 1), filename=upload.filename or "",
+            files_dir=Path(current_app.config["JOB_FILES_DIR"]), created_by=actor_name(), actor=actor_name(),
+            locale=current_locale(), notify=form.notify.data,
+            assume_privacy_consent=form.assume_privacy_consent.data)
+    except ImportRefused as exc:
         db.session.rollback()
-        return render_template("registration/admin_import.html", **{**context, "report": report}), 422
+        return render_template("registration/admin_import.html", **{**context, "report": exc.report}), 422
+    job_id = job.id  # read before the commit: touching expired objects after it would reopen a transaction
     db.session.commit()
-    flash(ngettext("Imported %(num)d registration: %(confirmed)d confirmed, %(waitlisted)d on the waiting list.",
-                   "Imported %(num)d registrations: %(confirmed)d confirmed, %(waitlisted)d on the waiting list.",
-                   len(report.imported), confirmed=report.confirmed, waitlisted=report.waitlisted), "success")
-    if report.ignored_columns:
-        flash(_("These columns were not recognised and were ignored: %(columns)s",
-                columns="、".join(report.ignored_columns)), "warning")
-    return redirect(url_for("registration_admin.index", event=event.slug, sort="newest"))
+    jobs.enqueue_job(job_id)
+    return redirect(url_for("jobs.show", job_id=job_id))
 
 
-@bp.get("/registrations/import/template.csv")
+@bp.get("/registrations/import/template.<any(csv, xlsx):fmt>")
 @organiser_required
-def import_template():
-    return Response(template_csv(), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="registrations-template.csv"'})
+def import_template(fmt: str):
+    return Response(template_file(fmt), content_type=CONTENT_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="registrations-template.{fmt}"'})

@@ -8,9 +8,9 @@ import io
 import openpyxl
 import pytest
 
-from eventapp.registration.columns import neutralise_formula
 from eventapp.registration.exports import export_registrations
 from eventapp.registration.queries import RegistrationFilters
+from eventapp.tabular import guard_formula
 from tests.helpers import make_event
 from tests.registration.admin_support import make_group, person
 
@@ -108,5 +108,5 @@ def test_service_and_cli(app, session, event_with_people, tmp_path):
     ("=1+1", "'=1+1"), ("+81", "'+81"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
     ("山田", "山田"), ("a=b", "a=b"), ("", ""),
 ])
-def test_neutralise_formula(value, expected):
-    assert neutralise_formula(value) == expected
+def test_guard_formula(value, expected):
+    assert guard_formula(value) == expected

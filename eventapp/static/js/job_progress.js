@@ -19,6 +19,10 @@
           card.querySelector("[data-job-message]").hidden = false;
           card.querySelector(".job-message").textContent = job.message;
         }
+        if ((job.status === "done" || job.status === "failed") && card.hasAttribute("data-reload-when-finished")) {
+          window.location.reload();  // the report of what the job found is drawn by the server
+          return;
+        }
         if (job.status === "done") { card.querySelector("[data-job-download]").hidden = false; return; }
         if (job.status !== "failed") { window.setTimeout(poll, 1000); }
       })
