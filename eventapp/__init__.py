@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from config import PROJECT_ROOT, config_for_environment, resolve_secret_key
+from config import PROJECT_ROOT, PROXY_FIX_SETTINGS, config_for_environment, resolve_settings
 
 
 def create_app(config: dict[str, Any] | type | None = None) -> Flask:
@@ -17,10 +17,12 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     register_config(app, config)
+    register_proxy(app)
     register_extensions(app)
     register_i18n(app)
     register_security(app)
     register_jobs_and_mail(app)
+    register_routing(app)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -33,7 +35,19 @@ def register_config(app: Flask, config: dict[str, Any] | type | None) -> None:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
-    resolve_secret_key(app.config)
+    resolve_settings(app.config)
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind proxies, believe their X-Forwarded-* headers (client address, scheme, host), as many as
+    configured: PROXY_FIX_X_FOR=1 with one proxy in front. Off by default, so a client cannot forge them."""
+    counts = {name: app.config[name] for name in PROXY_FIX_SETTINGS}
+    if any(counts.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=counts["PROXY_FIX_X_FOR"],  # type: ignore[method-assign]
+                                x_proto=counts["PROXY_FIX_X_PROTO"], x_host=counts["PROXY_FIX_X_HOST"],
+                                x_port=counts["PROXY_FIX_X_PORT"], x_prefix=counts["PROXY_FIX_X_PREFIX"])
 
 
 def register_extensions(app: Flask) -> None:
@@ -69,6 +83,12 @@ def register_jobs_and_mail(app: Flask) -> None:
 
     jobs.init_app(app)
     install_delivery_hook(jobs.schedule_outbox_delivery)
+
+
+def register_routing(app: Flask) -> None:
+    from eventapp.routing import init_routing
+
+    init_routing(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -98,14 +98,14 @@ def batch():
                            printed=printed, jobs=recent_jobs(db.session)), 422 if form.errors else 200
 
 
-@bp.get("/jobs/<int:job_id>")
+@bp.get("/jobs/<id:job_id>")
 @organiser_required
 def job(job_id: int):
     record = db.session.get(JobRecord, job_id) or abort(404)
     return render_template("badges/job.html", job=record, Status=JobStatus)
 
 
-@bp.get("/jobs/<int:job_id>.json")
+@bp.get("/jobs/<id:job_id>.json")
 @organiser_required
 def job_status(job_id: int):
     record = db.session.get(JobRecord, job_id) or abort(404)
@@ -115,7 +115,7 @@ def job_status(job_id: int):
             if record.status == JobStatus.DONE else None}
 
 
-@bp.get("/jobs/<int:job_id>/download")
+@bp.get("/jobs/<id:job_id>/download")
 @organiser_required
 def job_download(job_id: int):
     record = db.session.get(JobRecord, job_id) or abort(404)
@@ -130,7 +130,7 @@ def job_download(job_id: int):
 # --- one person ----------------------------------------------------------------------------------
 
 
-@bp.post("/registrations/<int:registration_id>/badge.pdf")
+@bp.post("/registrations/<id:registration_id>/badge.pdf")
 @organiser_required
 def print_one(registration_id: int):
     registration = db.session.get(Registration, registration_id) or abort(404)
@@ -150,7 +150,7 @@ def print_one(registration_id: int):
         "Cache-Control": "no-store"})
 
 
-@bp.post("/registrations/<int:registration_id>/reissue-badge")
+@bp.post("/registrations/<id:registration_id>/reissue-badge")
 @organiser_required
 def reissue(registration_id: int):
     registration = db.session.get(Registration, registration_id) or abort(404)
@@ -190,7 +190,7 @@ def sheets():
                            confirm_form=ConfirmForm()), 422 if form.errors else 200
 
 
-@bp.get("/badges/sheets/<int:layout_id>/test-page.pdf")
+@bp.get("/badges/sheets/<id:layout_id>/test-page.pdf")
 @organiser_required
 def test_page(layout_id: int):
     layout = db.session.get(SheetLayout, layout_id) or abort(404)
@@ -200,7 +200,7 @@ def test_page(layout_id: int):
         "Content-Disposition": f'inline; filename="test-page-{spec.name}.pdf"'})
 
 
-@bp.post("/badges/sheets/<int:layout_id>/default")
+@bp.post("/badges/sheets/<id:layout_id>/default")
 @organiser_required
 def make_default(layout_id: int):
     layout = db.session.get(SheetLayout, layout_id) or abort(404)

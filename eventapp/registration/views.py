@@ -13,7 +13,7 @@ from eventapp.db import db, utcnow
 from eventapp.directory.models import ExchangeGroup
 from eventapp.events.calendar import event_ics
 from eventapp.events.models import Event, RegistrationWindow
-from eventapp.extensions import limiter
+from eventapp.extensions import configured_limit, limiter
 from eventapp.i18n import current_locale
 from eventapp.registration import services
 from eventapp.registration.errors import (
@@ -32,7 +32,7 @@ from eventapp.text import email_key
 from eventapp.web import public_base_url, with_public_event
 
 bp = Blueprint("registration", __name__)
-RESEND_LIMIT = "5 per 10 minutes"  # nobody can make us mail an address again and again
+RESEND_LIMIT = configured_limit("RESEND_RATE_LIMIT")  # nobody can make us mail an address again and again
 LAST_REGISTRATION_KEY = "last_registration_id"
 
 
@@ -61,6 +61,7 @@ def _page(event: Event, form: RegistrationForm, status: int = 200, **extra):
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(configured_limit("REGISTRATION_RATE_LIMIT"), methods=["POST"])
 @with_public_event
 def register(event: Event):
     form = registration_form_for(event)
