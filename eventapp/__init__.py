@@ -6,18 +6,26 @@ from typing import Any
 
 from flask import Flask
 
-from eventapp.config import INSTANCE_DIR, MIGRATIONS_DIR, config_for_environment, resolve_secret_key
+from eventapp.config import (
+    INSTANCE_DIR,
+    MIGRATIONS_DIR,
+    PROXY_FIX_SETTINGS,
+    config_for_environment,
+    resolve_settings,
+)
 
 
 def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))  # templates/ and static/ inside the package
     register_config(app, config)
     register_form_encoding(app)
+    register_proxy(app)
     register_extensions(app)
     register_i18n(app)
     register_security(app)
     register_jobs_and_mail(app)
     register_feature_hooks()
+    register_routing(app)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -30,7 +38,19 @@ def register_config(app: Flask, config: dict[str, Any] | type | None) -> None:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
-    resolve_secret_key(app.config)
+    resolve_settings(app.config)
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind proxies, believe their X-Forwarded-* headers (client address, scheme, host), as many as
+    configured: PROXY_FIX_X_FOR=1 with one proxy in front. Off by default, so a client cannot forge them."""
+    counts = {name: app.config[name] for name in PROXY_FIX_SETTINGS}
+    if any(counts.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=counts["PROXY_FIX_X_FOR"],  # type: ignore[method-assign]
+                                x_proto=counts["PROXY_FIX_X_PROTO"], x_host=counts["PROXY_FIX_X_HOST"],
+                                x_port=counts["PROXY_FIX_X_PORT"], x_prefix=counts["PROXY_FIX_X_PREFIX"])
 
 
 def register_form_encoding(app: Flask) -> None:
@@ -88,6 +108,12 @@ def register_feature_hooks() -> None:
     listen_to_event_changes()
     register_composers()
     register_ticket_attachments()
+
+
+def register_routing(app: Flask) -> None:
+    from eventapp.routing import init_routing
+
+    init_routing(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,5 +1,8 @@
 """Extension objects, created unbound; create_app() binds them."""
 
+from collections.abc import Callable
+
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -12,3 +15,8 @@ login_manager = LoginManager()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 migrate = Migrate()
+
+
+def configured_limit(key: str) -> Callable[[], str]:
+    """A rate limit read from the configuration at each request, e.g. REGISTRATION_RATE_LIMIT."""
+    return lambda: current_app.config[key]

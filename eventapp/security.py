@@ -1,9 +1,14 @@
-"""Security headers on every response, and no per-request state (user, CSRF, language) outliving its request."""
+"""Security headers on every response, requests with NUL bytes refused, and no per-request state (user, CSRF,
+language) outliving its request."""
 
 from __future__ import annotations
 
 import flask_babel
-from flask import Flask, g, request
+from flask import Flask, Request, g, request
+
+from eventapp.errors import UnusableCharacter
+
+NUL = "\x00"
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -24,7 +29,21 @@ CONTENT_SECURITY_POLICY = "; ".join((
 REQUEST_SCOPED_KEYS = ("_login_user", "csrf_token", "csrf_valid", "csrf_failed")
 
 
+def has_nul_byte(req: Request) -> bool:
+    """A NUL anywhere in the path, the query or a form field (names and values; not uploaded files' content).
+    PostgreSQL text cannot hold it, and nobody types one."""
+    if NUL in req.path:
+        return True
+    return any(NUL in key or NUL in value for fields in (req.args, req.form)
+               for key, value in fields.items(multi=True))
+
+
 def init_security(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_bytes() -> None:
+        if has_nul_byte(request):
+            raise UnusableCharacter()
+
     @app.teardown_request
     def _forget_request_state(exc: BaseException | None = None) -> None:
         """A request that runs inside an app context someone else pushed (tests, a CLI command driving a

@@ -78,3 +78,27 @@ def test_api_server_error_is_json(failing_app):
     response = failing_app.test_client().get("/api/v1/test-only/boom")
     assert response.status_code == 500
     assert response.get_json() == {"error": "Internal Server Error", "status": 500}
+
+
+# --- a missing CSRF token on a page that does not exist ------------------------------------------------
+
+
+def test_a_post_without_csrf_token_to_a_missing_page_is_404(client, session):
+    from tests.helpers import form_data
+
+    # The forms that are shown again (answers kept) after a stale token: for a page that is not there, 404.
+    for url in ("/events/no-such-event/register", "/my/forged-link/edit"):
+        assert "Page not found" in _error_page(client.post(f"{url}?lang=en", data=form_data()), 404)
+    # Any other form: the page about the expired form.
+    assert "The form has expired" in _error_page(client.post("/my/forged-link/cancel?lang=en", data={}), 400)
+
+
+def test_organiser_posts_to_a_missing_registration_are_404(organiser_client):
+    from tests.helpers import csrf_token_from, form_data
+
+    token = csrf_token_from(organiser_client.get("/login"))
+    _error_page(organiser_client.post("/admin/registrations/987654/edit", data=form_data()), 404)  # no token
+    for action in ("edit", "cancel", "restore", "badge.pdf", "reissue-badge"):
+        url = f"/admin/registrations/987654/{action}"
+        _error_page(organiser_client.post(url, data=form_data() | {"csrf_token": token}), 404)
+        assert organiser_client.post(url, data=form_data()).status_code in (400, 404)

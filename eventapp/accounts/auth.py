@@ -6,13 +6,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, abort
+from flask import Flask, abort, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eventapp.accounts.models import Role, User
-from eventapp.db import db
+from eventapp.accounts.services import user_for_login_session
+from eventapp.db import db, utcnow
 from eventapp.extensions import login_manager
+
+# The session cookie's key for the login session's token (see accounts.services.start_login_session).
+LOGIN_SESSION_KEY = "_login_session"
 
 
 def init_login(app: Flask) -> None:
@@ -24,9 +28,11 @@ def init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+        """The cookie's user, only while its login session lives on the server (logging out ends it)."""
+        token = session.get(LOGIN_SESSION_KEY)
+        if not user_id.isdigit() or not isinstance(token, str):
             return None
-        return db.session.get(User, int(user_id))
+        return user_for_login_session(db.session, user_id=int(user_id), token=token, now=utcnow())
 
 
 def _role_required(*roles: Role) -> Callable:

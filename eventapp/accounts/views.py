@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 
+from eventapp.accounts.auth import LOGIN_SESSION_KEY
 from eventapp.accounts.forms import LoginForm
 from eventapp.accounts.models import Role
-from eventapp.accounts.services import authenticate
+from eventapp.accounts.services import authenticate, end_login_session, start_login_session
 from eventapp.db import db, utcnow
 from eventapp.extensions import limiter
 
@@ -34,8 +35,11 @@ def login():
     if form.validate_on_submit():
         user = authenticate(db.session, email=form.email.data, password=form.password.data, now=utcnow())
         if user is not None:
+            token = start_login_session(db.session, user=user, now=utcnow(),
+                                        lifetime=current_app.permanent_session_lifetime)
             db.session.commit()
             login_user(user)
+            session[LOGIN_SESSION_KEY] = token
             home = url_for("dashboard.index") if user.role == Role.ORGANISER else url_for("dashboard.staff_home")
             return redirect(_safe_next(home))
         form.password.errors.append(_("E-mail or password is wrong. Please check both and try again."))
@@ -44,7 +48,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    if current_user.is_authenticated:
-        logout_user()
+    token = session.pop(LOGIN_SESSION_KEY, None)
+    logout_user()
+    if isinstance(token, str):
+        end_login_session(db.session, token=token)  # on the server too: a copy of the cookie is worthless now
+        db.session.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("events.index"))

@@ -94,7 +94,7 @@ def batch():
 # --- one person ----------------------------------------------------------------------------------
 
 
-@bp.post("/registrations/<int:registration_id>/badge.pdf")
+@bp.post("/registrations/<id:registration_id>/badge.pdf")
 @organiser_required
 def print_one(registration_id: int):
     registration = db.session.get(Registration, registration_id) or abort(404)
@@ -114,7 +114,7 @@ def print_one(registration_id: int):
         "Cache-Control": "no-store"})
 
 
-@bp.post("/registrations/<int:registration_id>/reissue-badge")
+@bp.post("/registrations/<id:registration_id>/reissue-badge")
 @organiser_required
 def reissue(registration_id: int):
     registration = db.session.get(Registration, registration_id) or abort(404)
@@ -154,7 +154,7 @@ def sheets():
                            confirm_form=ConfirmForm()), 422 if form.errors else 200
 
 
-@bp.get("/badges/sheets/<int:layout_id>/test-page.pdf")
+@bp.get("/badges/sheets/<id:layout_id>/test-page.pdf")
 @organiser_required
 def test_page(layout_id: int):
     layout = db.session.get(SheetLayout, layout_id) or abort(404)
@@ -164,7 +164,7 @@ def test_page(layout_id: int):
         "Content-Disposition": f'inline; filename="test-page-{spec.name}.pdf"'})
 
 
-@bp.post("/badges/sheets/<int:layout_id>/default")
+@bp.post("/badges/sheets/<id:layout_id>/default")
 @organiser_required
 def make_default(layout_id: int):
     layout = db.session.get(SheetLayout, layout_id) or abort(404)

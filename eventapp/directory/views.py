@@ -68,7 +68,7 @@ def new_group():
     return _render_form("directory/group_form.html", form, group=None)
 
 
-@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
+@bp.route("/groups/<id:group_id>", methods=["GET", "POST"])
 @organiser_required
 def group(group_id: int):
     group = _row_or_404(ExchangeGroup, group_id)
@@ -88,7 +88,7 @@ def group(group_id: int):
     return _render_form("directory/group_form.html", form, group=group, delete_form=DeleteForm())
 
 
-@bp.post("/groups/<int:group_id>/delete")
+@bp.post("/groups/<id:group_id>/delete")
 @organiser_required
 def delete_group(group_id: int):
     group = _row_or_404(ExchangeGroup, group_id)
@@ -165,7 +165,7 @@ def new_company():
     return _render_form("directory/company_form.html", form, company=None)
 
 
-@bp.route("/companies/<int:company_id>", methods=["GET", "POST"])
+@bp.route("/companies/<id:company_id>", methods=["GET", "POST"])
 @organiser_required
 def company(company_id: int):
     company = _row_or_404(Company, company_id)
@@ -185,7 +185,7 @@ def company(company_id: int):
     return _render_form("directory/company_form.html", form, company=company, delete_form=DeleteForm())
 
 
-@bp.post("/companies/<int:company_id>/delete")
+@bp.post("/companies/<id:company_id>/delete")
 @organiser_required
 def delete_company(company_id: int):
     company = _row_or_404(Company, company_id)

@@ -51,7 +51,7 @@ def admin_create():
     return render_template("events/admin_form.html", form=form, event=None), 422 if form.errors else 200
 
 
-@bp.route("/admin/events/<int:event_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/events/<id:event_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def admin_edit(event_id: int):
     event = db.session.get(Event, event_id) or abort(404)
@@ -72,7 +72,7 @@ def admin_edit(event_id: int):
                            confirm_form=ConfirmForm()), 422 if form.errors else 200
 
 
-@bp.post("/admin/events/<int:event_id>/categories")
+@bp.post("/admin/events/<id:event_id>/categories")
 @organiser_required
 def admin_categories(event_id: int):
     event = db.session.get(Event, event_id) or abort(404)

@@ -22,14 +22,14 @@ def _job(job_id: int) -> JobRecord:
     return record
 
 
-@bp.get("/<int:job_id>")
+@bp.get("/<id:job_id>")
 @organiser_required
 def show(job_id: int):
     record = _job(job_id)
     return render_template("jobs/job.html", job=record, kind=job_kind(record.kind), Status=JobStatus)
 
 
-@bp.get("/<int:job_id>.json")
+@bp.get("/<id:job_id>.json")
 @organiser_required
 def status(job_id: int):
     record = _job(job_id)
@@ -39,7 +39,7 @@ def status(job_id: int):
             if record.status == JobStatus.DONE and record.result_path else None}
 
 
-@bp.get("/<int:job_id>/download")
+@bp.get("/<id:job_id>/download")
 @organiser_required
 def download(job_id: int):
     record = _job(job_id)

@@ -65,14 +65,14 @@ def index():
                            page_size=PAGE_SIZE, Status=OutboxStatus)
 
 
-@bp.get("/<int:message_id>")
+@bp.get("/<id:message_id>")
 @organiser_required
 def show(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     return render_template("mail/message.html", message=message, form=ConfirmForm())
 
 
-@bp.get("/<int:message_id>/attachments/<int:attachment_id>")
+@bp.get("/<id:message_id>/attachments/<id:attachment_id>")
 @organiser_required
 def attachment(message_id: int, attachment_id: int):
     item = db.session.get(OutboxAttachment, attachment_id)
@@ -82,7 +82,7 @@ def attachment(message_id: int, attachment_id: int):
                     headers={"Content-Disposition": f'inline; filename="{item.filename}"'})
 
 
-@bp.post("/<int:message_id>/retry")
+@bp.post("/<id:message_id>/retry")
 @organiser_required
 def retry(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)

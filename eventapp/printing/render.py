@@ -1,9 +1,11 @@
 """render_pdf(): the one way to make a PDF. WeasyPrint, templates from pdf_templates/, the shipped
-font, and a URL fetcher that allows only data: URLs and files inside the project (never the network)."""
+font, and a URL fetcher that allows only data: URLs and the print assets (never the network, never
+instance/ or the code)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,29 +20,42 @@ from eventapp.config import PACKAGE_ROOT
 
 PDF_TEMPLATES = PACKAGE_ROOT / "pdf_templates"
 FONTS = PACKAGE_ROOT / "static" / "fonts"
+# What print templates may load: their own folder (stylesheets, images) and the shipped fonts.
+PRINT_ASSET_DIRS = (PDF_TEMPLATES, FONTS)
 
 
 class ForbiddenResource(ValueError):
     pass
 
 
-class ProjectOnlyURLFetcher(URLFetcher):
-    """data: URLs and files under the project; anything else (http, other files) is refused."""
+class AssetOnlyURLFetcher(URLFetcher):
+    """data: URLs, and files inside the asset folders once every `..` and symlink is resolved; anything
+    else (the network, instance/ with the secret key and database, the code) is refused."""
 
-    def __init__(self) -> None:
+    def __init__(self, asset_dirs: Iterable[Path] = PRINT_ASSET_DIRS) -> None:
         super().__init__(allowed_protocols={"data", "file"})
+        self.asset_dirs = tuple(Path(d).resolve() for d in asset_dirs)
 
     def fetch(self, url: str, headers: Any = None):
-        if url.startswith("file:"):
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if not path.is_relative_to(PACKAGE_ROOT):
-                raise ForbiddenResource(f"PDF may not load {url!r}")
-        elif not url.startswith("data:"):
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "file":
+            url = self._asset_file(url).as_uri()  # open what was checked, not the link again
+        elif scheme != "data":
             raise ForbiddenResource(f"PDF may not load {url!r}")
         return super().fetch(url, headers)
 
+    def _asset_file(self, url: str) -> Path:
+        parts = urlsplit(url)
+        raw_path = unquote(parts.path)
+        if parts.netloc not in ("", "localhost") or ".." in Path(raw_path).parts:
+            raise ForbiddenResource(f"PDF may not load {url!r}")
+        path = Path(raw_path).resolve()
+        if not path.is_file() or not any(path.is_relative_to(folder) for folder in self.asset_dirs):
+            raise ForbiddenResource(f"PDF may not load {url!r}")
+        return path
 
-project_only_url_fetcher = ProjectOnlyURLFetcher()
+
+asset_only_url_fetcher = AssetOnlyURLFetcher()
 
 
 @cache
@@ -62,7 +77,7 @@ def _font_config() -> FontConfiguration:
 
 @cache
 def _stylesheet(name: str) -> CSS:
-    return CSS(filename=str(PDF_TEMPLATES / name), url_fetcher=project_only_url_fetcher,
+    return CSS(filename=str(PDF_TEMPLATES / name), url_fetcher=asset_only_url_fetcher,
                font_config=_font_config())
 
 
@@ -78,6 +93,6 @@ _render_lock = threading.Lock()
 def render_pdf(template: str, *, stylesheets: tuple[str, ...] = ("print.css",), **context: Any) -> bytes:
     """Render pdf_templates/<template> with the given context to PDF bytes."""
     html = HTML(string=render_html(template, **context), base_url=str(PDF_TEMPLATES) + "/",
-                url_fetcher=project_only_url_fetcher)
+                url_fetcher=asset_only_url_fetcher)
     with _render_lock:
         return html.write_pdf(stylesheets=[_stylesheet(s) for s in stylesheets], font_config=_font_config())

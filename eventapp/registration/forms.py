@@ -13,6 +13,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms.validators import Length
 
 from eventapp.directory.industries import industries
 from eventapp.emails import same_mailbox
@@ -89,7 +90,8 @@ class RegistrationForm(FlaskForm):
     consent_name_in_programme = BooleanField(_l("My name and company may be printed in the programme"))
     consent_lead_scanning = BooleanField(
         _l("Exhibitors may scan my badge to receive my name, company and e-mail"))
-    submission_id = HiddenField()
+    submission_id = HiddenField(validators=[Length(max=64, message=_l(  # Registration.submission_id
+        "The form was damaged in transit. Please reload the page and send it again."))])
 
     def setup_choices(self, *, categories, groups, locale: str, seats_by_category: dict[int, int]) -> None:
         self.category.choices = [

@@ -143,7 +143,7 @@ def export(fmt: str):
 # --- one registration ------------------------------------------------------------------------------
 
 
-@bp.get("/registrations/<int:registration_id>")
+@bp.get("/registrations/<id:registration_id>")
 @organiser_required
 def show(registration_id: int):
     registration = _registration_or_404(registration_id)
@@ -159,7 +159,7 @@ def show(registration_id: int):
     )
 
 
-@bp.route("/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
+@bp.route("/registrations/<id:registration_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def edit(registration_id: int):
     registration = _registration_or_404(registration_id)
@@ -195,7 +195,7 @@ def edit(registration_id: int):
     return redirect(url_for("registration_admin.show", registration_id=registration.id))
 
 
-@bp.route("/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
+@bp.route("/registrations/<id:registration_id>/cancel", methods=["GET", "POST"])
 @organiser_required
 def cancel(registration_id: int):
     registration = _registration_or_404(registration_id)
@@ -216,7 +216,7 @@ def cancel(registration_id: int):
     return redirect(url_for("registration_admin.show", registration_id=registration.id))
 
 
-@bp.post("/registrations/<int:registration_id>/restore")
+@bp.post("/registrations/<id:registration_id>/restore")
 @organiser_required
 def restore(registration_id: int):
     registration = _registration_or_404(registration_id)

@@ -13,7 +13,7 @@ from eventapp.directory.models import ExchangeGroup
 from eventapp.events.calendar import event_ics
 from eventapp.events.lookup import with_public_event
 from eventapp.events.models import Event, RegistrationWindow
-from eventapp.extensions import limiter
+from eventapp.extensions import configured_limit, limiter
 from eventapp.forms_common import ConfirmForm
 from eventapp.i18n import current_locale
 from eventapp.registration import services
@@ -33,7 +33,7 @@ from eventapp.registration.notifications import queue_link_resent
 from eventapp.text import email_key
 
 bp = Blueprint("registration", __name__)
-RESEND_LIMIT = "5 per 10 minutes"  # nobody can make us mail an address again and again
+RESEND_LIMIT = configured_limit("RESEND_RATE_LIMIT")  # nobody can make us mail an address again and again
 LAST_REGISTRATION_KEY = "last_registration_id"
 # Submission ids this browser was given with a form (newest last). A double-clicked form sends its id twice
 # and is shown the same confirmation; an id this browser was not given (planted by another site, copied from
@@ -78,6 +78,7 @@ def _page(event: Event, form: RegistrationForm, status: int = 200, **extra):
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(configured_limit("REGISTRATION_RATE_LIMIT"), methods=["POST"])
 @with_public_event
 def register(event: Event):
     form = registration_form_for(event)

@@ -256,7 +256,7 @@ def test_pages_have_no_inline_style_or_script(organiser_client, directory):
     "/admin/companies?page=-99999999999999999999",
 ])
 def test_odd_ids_and_parameters_never_fail(organiser_client, directory, url):
-    assert organiser_client.get(url).status_code in (200, 404)
+    assert organiser_client.get(url).status_code in ((400,) if "%00" in url else (200, 404))  # NUL: refused
 
 
 def test_overlong_reading_is_a_form_error_not_a_crash(session, organiser_client, directory):

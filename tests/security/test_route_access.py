@@ -7,19 +7,13 @@ fails the test with its name.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import select
 
-from eventapp.mail.models import OutboxAttachment, OutboxMessage
-from eventapp.registration.links import manage_link_token
-from tests.conftest import ORGANISER_PASSWORD, STAFF_PASSWORD, login
-from tests.helpers import csrf_token_from, make_event, make_registration
+from tests.security.conftest import ANONYMOUS, ORGANISER, STAFF
+from tests.security.conftest import signed_in_cookie as _signed_in_cookie
 
-ANONYMOUS, STAFF, ORGANISER = "anonymous", "staff", "organiser"
 ROLES = (ANONYMOUS, STAFF, ORGANISER)
 ALLOWED = {ANONYMOUS: {ANONYMOUS, STAFF, ORGANISER}, STAFF: {STAFF, ORGANISER}, ORGANISER: {ORGANISER}}
 
@@ -28,7 +22,6 @@ ADMIN_PREFIX = "/admin"
 STAFF_PREFIXES = ("/admin/staff",)
 SKIPPED_ENDPOINTS = {"static"}
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
 
 def required_role(path: str) -> str:
@@ -45,57 +38,9 @@ def test_the_declaration_reads_as_intended():
     assert required_role("/events/x/register") == ANONYMOUS
     assert required_role("/administrator") == ANONYMOUS
     assert required_role("/admin/") == ORGANISER
-    assert required_role("/admin/outbox/<int:message_id>") == ORGANISER
+    assert required_role("/admin/outbox/<id:message_id>") == ORGANISER
     assert required_role("/admin/staff") == STAFF
     assert required_role("/admin/staffing") == ORGANISER
-
-
-@dataclass
-class World:
-    values_by_name: dict[str, object]
-    known_names: set[str]
-
-    def url_for_rule(self, rule) -> tuple[str, bool]:
-        """A URL for the rule, and whether every argument had a value that names something real."""
-        all_known = True
-
-        def fill(match: re.Match) -> str:
-            nonlocal all_known
-            name, converter = match.group("name"), match.group("converter") or "default"
-            if name in self.values_by_name:
-                return str(self.values_by_name[name])
-            all_known = False
-            return "1" if converter == "int" else "sample"
-
-        return _ARGUMENT.sub(fill, rule.rule), all_known
-
-
-@pytest.fixture
-def world(app, session, organiser, staff) -> World:
-    event = make_event(session)
-    make_event(session, slug="draft-2028", status=type(event.status).DRAFT)
-    registration = make_registration(session, event, n=1)
-    make_registration(session, event, n=2)
-    message = session.scalar(select(OutboxMessage).where(OutboxMessage.registration_id == registration.id))
-    attachment = session.scalar(select(OutboxAttachment).where(OutboxAttachment.message_id == message.id))
-    assert attachment is not None
-    values = {
-        "event_id": event.id, "registration_id": registration.id, "message_id": message.id,
-        "attachment_id": attachment.id, "user_id": organiser.id, "slug": event.slug,
-        "link_token": manage_link_token(registration), "code": "en", "fmt": "csv",
-    }
-    return World(values_by_name=values, known_names=set(values))
-
-
-def _signed_in_cookie(app, role: str) -> tuple[str, str]:
-    """The session cookie of someone in this role, and a CSRF token valid in that session."""
-    client = app.test_client()
-    if role == ORGANISER:
-        assert login(client, "jimukyoku@example.jp", ORGANISER_PASSWORD).status_code == 302
-    elif role == STAFF:
-        assert login(client, "uketsuke@example.jp", STAFF_PASSWORD).status_code == 302
-    token = csrf_token_from(client.get("/login"))
-    return client.get_cookie("session").value, token
 
 
 def _is_login_redirect(response, path: str) -> bool:
@@ -111,12 +56,14 @@ def test_every_route_obeys_the_declared_access(app, world, role):
     rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIPPED_ENDPOINTS]
     requests = [(rule, "GET") for rule in rules if "GET" in rule.methods]
     requests += [(rule, method) for rule in rules for method in WRITE_METHODS if method in rule.methods]
+    # Logging out ends the session on the server, for every copy of its cookie: walk it last.
+    requests.sort(key=lambda request: (request[1] != "GET", request[0].endpoint == "accounts.logout"))
     problems: list[str] = []
     walked: set[str] = set()
 
     for rule, method in requests:  # every GET first, then what writes (and may cancel or log out)
         url, all_known = world.url_for_rule(rule)
-        client = app.test_client()  # a fresh copy of the session: a POST to /logout ends only its own
+        client = app.test_client()  # a fresh copy of the session cookie
         client.set_cookie("session", cookie)
         if method == "GET":
             response = client.get(url)
@@ -151,6 +98,7 @@ def test_every_route_obeys_the_declared_access(app, world, role):
 def test_each_request_is_judged_by_its_own_session_cookie(app, world):
     """Requests in one test share an app context (and `g`); identity must still come from the cookie."""
     staff_cookie, staff_csrf = _signed_in_cookie(app, STAFF)
+    other_staff_cookie, _ = _signed_in_cookie(app, STAFF)  # the same account, logged in on another device
     organiser_cookie, _ = _signed_in_cookie(app, ORGANISER)
 
     def as_(cookie: str | None):
@@ -163,5 +111,6 @@ def test_each_request_is_judged_by_its_own_session_cookie(app, world):
     assert _is_login_redirect(as_(None).get("/admin/outbox/"), "/admin/outbox/")  # not the organiser before
     assert as_(staff_cookie).get("/admin/outbox/").status_code == 403
     assert as_(staff_cookie).post("/logout", data={"csrf_token": staff_csrf}).status_code == 302
-    assert as_(staff_cookie).get("/admin/staff").status_code == 200  # another browser is still logged in
+    assert _is_login_redirect(as_(staff_cookie).get("/admin/staff"), "/admin/staff")  # a copy of it is out too
+    assert as_(other_staff_cookie).get("/admin/staff").status_code == 200  # another device is still logged in
     assert as_(organiser_cookie).get("/admin/outbox/").status_code == 200
