@@ -92,7 +92,7 @@ def admin_categories(event_id: int):
         db.session.rollback()
         flash(_("%(field)s: tick at least one category, or nobody can register. To stop registration, set the "
                 "status to Closed instead.", field=_("Offered on the public form")), "danger")
-        return redirect(url_for("events.admin_edit", event_id=event.id))
+        return redirect(url_for("events_admin.admin_edit", event_id=event.id))
     db.session.commit()
     flash(_("The categories have been saved."), "success")
     return redirect(url_for("events_admin.admin_edit", event_id=event.id))

@@ -44,7 +44,7 @@ def test_no_ticket_if_the_seat_was_given_up_before_sending(app, session):
     try:
         event = make_event(session)
         registration = make_registration(session, event)
-        cancel(session, registration, now=utcnow(), actor="attendee", base_url="http://testserver/")
+        cancel(session, registration, now=utcnow(), actor="attendee")
         session.commit()
     finally:
         jobs.huey.immediate = True
