@@ -2,9 +2,9 @@
 
 Inside a phrase a line breaks only when the phrase alone is wider than the line: first where the script
 changes (髙﨑|ものづくり|ネットワーク), then between characters. Breaks never split a run of Latin letters or
-digits (a Latin word that fits a line stays whole), never put a closing mark, 。、・, ー, 々 or a small kana at
-the start of a line and never an opening bracket at its end; these come from the characters' Unicode
-properties, not from a list kept by hand."""
+digits (a Latin word that fits a line stays whole) nor at a no-break space, never put a closing mark, 。、・,
+ー, 々 or a small kana at the start of a line and never an opening bracket at its end; these come from the
+characters' Unicode properties, not from a list kept by hand."""
 
 from __future__ import annotations
 
@@ -32,9 +32,14 @@ def _small_kana(char: str) -> bool:
     return " SMALL " in name and name.startswith(("HIRAGANA", "KATAKANA", "HALFWIDTH KATAKANA"))
 
 
+def _no_break(char: str) -> bool:
+    """No-break spaces and hyphens (U+00A0, U+202F, U+2011) and the word joiner hold their neighbours."""
+    return unicodedata.decomposition(char).startswith("<noBreak>") or char == "\u2060"
+
+
 def may_break_between(before: str, after: str) -> bool:
     """Whether a line may end with `before` and the next begin with `after` (two characters)."""
-    if is_latin(before) and is_latin(after):
+    if (is_latin(before) and is_latin(after)) or _no_break(before) or _no_break(after):
         return False
     if unicodedata.category(before) in NO_LINE_END_CATEGORIES:
         return False
