@@ -489,6 +489,7 @@ def test_many_chunks_are_joined_in_order(session, tmp_path):
     assert pages == page_count(tmp_path / "badges.pdf") == 4
     assert sum(progress) == 35 and len(progress) == 4 and max(progress) <= 10
     assert len(check_sheets(tmp_path / "badges.pdf", spec, badges, tokens_of(people))) == 4
+    assert fonts_used(tmp_path / "badges.pdf") <= {"EventApp-Gothic", "EventApp-Gothic-Bold"}
     assert not list(tmp_path.glob("badges-*")), "chunk files left behind"
 
 
