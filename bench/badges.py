@@ -1,4 +1,5 @@
-"""Badge sheets: our chunked, parallel renderer against a naive one-pass WeasyPrint render, in one run.
+"""Badge sheets: our chunked, parallel renderer against the lean one-pass render a capable engineer writes
+first (bench/naive_badges.py: one document of simple markup, one WeasyPrint write_pdf), in one run.
 
     python -m bench.badges                  # the comparison (what `make bench` runs)
     python -m bench.badges profile          # cProfile of one chunk of 100 badges, in this process
@@ -89,7 +90,7 @@ def people(count: int, seed: int = 31) -> list[dict]:
 
 
 IMPLS = {
-    "naive": "naive: one document, one write_pdf",
+    "naive": "naive: one lean document, one write_pdf",
     "ours": "ours: write_badge_sheets",
     "ours-warm": "ours, worker pool already running",
 }
@@ -119,7 +120,7 @@ def child(impl: str, count: int, out_dir: str) -> None:
     badges = [build_badge(**person, design=spec.design) for person in data]
     built = time.perf_counter()
     if impl == "naive":
-        pages = write_naive_sheets(badges, [person["token"] for person in data], spec, out)
+        pages = write_naive_sheets(badges, spec, out)
     else:
         pages = rendering.write_badge_sheets(badges, spec, out)
     finished = time.perf_counter()
@@ -352,9 +353,10 @@ def print_table(result: dict) -> None:
 
 PHASES = [  # (label, file suffix, function): cumulative time of each
     ("build_badge: fit the texts, draw the QR codes", "badges/design.py", "build_badge"),
-    ("  of which the QR PNGs", "registration/qr.py", "qr_data_uri"),
-    ("render_pdf", "eventapp/pdf.py", "render_pdf"),
-    ("  Jinja: the HTML text", "eventapp/pdf.py", "render_html"),
+    ("  of which the QR PNGs", "eventapp/qr.py", "qr_data_uri"),
+    ("  of which fitting the texts", "printing/text_fit.py", "fit_text"),
+    ("render_pdf", "printing/render.py", "render_pdf"),
+    ("  Jinja: the HTML text", "printing/render.py", "render_html"),
     ("  WeasyPrint: parse the HTML", "weasyprint/__init__.py", "__init__"),
     ("  WeasyPrint: cascade, computed styles", "weasyprint/css/__init__.py", "get_all_computed_styles"),
     ("  WeasyPrint: box tree", "formatting_structure/build.py", "build_formatting_structure"),

@@ -1,69 +1,39 @@
 """Text that wraps inside a box (the ticket's name, company and event texts), measured with the shipped
-font: the lines and the size are decided here, and the template prints each line as it is (no wrapping
-by the renderer), so what was measured is what is printed.
+font as it will be shaped: the lines and the size are decided here, and the template prints each line as
+it is (no wrapping by the renderer), so what was measured is what is printed.
 
-text_fit.fit_text() keeps a text on one line as long as it stays readable; past that it splits at spaces
-only, which does not suit Japanese (a long company name has none). Here lines break at spaces first,
-inside a word only when the word alone is wider than the line, never inside a Latin word that fits a
-line, and never before 。、」ー and small kana or after 「（ (kinsoku)."""
+text_fit.fit_text() keeps a text on one line as long as it stays readable; past that it splits it into
+lines of similar width. Here lines are filled one after the other, breaking at spaces first, between
+phrases when a word alone is wider than the line, and inside a phrase only when the phrase alone is
+wider too (line_breaks)."""
 
 from __future__ import annotations
 
 import math
 
-from eventapp.printing.text_fit import LINE_HEIGHT, FittedText, FontMetrics, fit_text, metrics
+from eventapp.printing.line_breaks import pack, units
+from eventapp.printing.text_fit import (
+    LINE_HEIGHT,
+    WHOLE_WORDS_AT_MOST_SMALLER,
+    FittedText,
+    FontMetrics,
+    fit_text,
+    metrics,
+)
 
-NO_LINE_START = set("、。，．・：；？！ー〜…‥）」』】〕〉》’”ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々ゝゞヽヾ,.)]}!?:;%")
-NO_LINE_END = set("（「『【〔〈《‘“([{")
 ELLIPSIS = "…"
 SMALLEST_MM = 0.5  # a floor for the search; real texts stop far above it
-WHOLE_WORDS_AT_MOST_SMALLER = 0.8  # breaking between words rather than inside one may cost this much size
-
-
-def _is_latin(char: str) -> bool:
-    return char.isascii() and (char.isalnum() or char in "-'&@_/.")
-
-
-def _pieces(word: str, max_em: float, font: FontMetrics) -> list[str]:
-    """A word as one piece if it fits a line, else the smallest pieces it may break into."""
-    if font.width_em(word) <= max_em:
-        return [word]
-    pieces: list[str] = []
-    for char in word:
-        glue = pieces and (char in NO_LINE_START or pieces[-1][-1] in NO_LINE_END
-                           or (_is_latin(char) and _is_latin(pieces[-1][-1])))
-        if glue:
-            pieces[-1] += char
-        else:
-            pieces.append(char)
-    out: list[str] = []
-    for piece in pieces:  # a glued run (a long Latin word) wider than the line still has to break
-        out.extend(list(piece) if font.width_em(piece) > max_em else [piece])
-    return out
 
 
 def wrap(text: str, max_em: float, font: FontMetrics, *, split_words: bool = True) -> list[str] | None:
     """Greedy lines no wider than max_em ems; each paragraph (\\n) starts a new line. With
     split_words=False, None when a word is wider than a line."""
     lines: list[str] = []
-    space = font.width_em(" ")
     for paragraph in text.split("\n"):
-        current, width = "", 0.0
-        for index, word in enumerate(w for w in paragraph.split(" ") if w):  # not at no-break spaces
-            pieces = _pieces(word, max_em, font)
-            if len(pieces) > 1 and not split_words:
-                return None
-            for number, piece in enumerate(pieces):
-                joined = number == 0 and index > 0 and bool(current)
-                piece_width = font.width_em(piece)
-                if not current or width + (space if joined else 0) + piece_width <= max_em:
-                    current += (" " if joined else "") + piece
-                    width += (space if joined else 0) + piece_width
-                else:
-                    lines.append(current)
-                    current, width = piece, piece_width
-        if current:
-            lines.append(current)
+        parts = units(paragraph, max_em, font, split_words=split_words)
+        if not split_words and any(font.width_em(piece) > max_em for piece, _ in parts):
+            return None
+        lines += pack(parts, max_em, font)
     return lines
 
 
@@ -99,10 +69,10 @@ def fit_box(text: str, *, width_mm: float, height_mm: float, max_size_mm: float,
     size, best = max_size_mm, None
     while True:
         whole_words = wrap(text, width_mm / size, font, split_words=False)
-        if fits(whole_words, size):
+        if whole_words is not None and fits(whole_words, size):
             return FittedText(lines=tuple(whole_words), size_mm=size)
         if best is None:
-            lines = wrap(text, width_mm / size, font)
+            lines = wrap(text, width_mm / size, font) or []
             if fits(lines, size):
                 best = FittedText(lines=tuple(lines), size_mm=size)
         if best is not None and size <= best.size_mm * WHOLE_WORDS_AT_MOST_SMALLER:
@@ -112,7 +82,7 @@ def fit_box(text: str, *, width_mm: float, height_mm: float, max_size_mm: float,
         size = round(size - 0.1, 1)
     if best is not None:
         return best
-    lines = wrap(text, width_mm / size, font)
+    lines = wrap(text, width_mm / size, font) or []
     keep = max(1, math.floor(height_mm / (size * LINE_HEIGHT)))
     if max_lines is not None:
         keep = min(keep, max_lines)

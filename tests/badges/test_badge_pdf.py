@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import budoux
 import pypdfium2
 import pytest
 import zxingcpp
@@ -21,9 +22,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from eventapp.badges import rendering
-from eventapp.badges.design import DESIGNS, BadgeView, Box
+from eventapp.badges.design import DESIGNS, BadgeView, Box, build_badge
 from eventapp.badges.layouts import LayoutError, LayoutSpec, UnknownSheet, check_fits, layout_named
-from eventapp.badges.rendering import shutdown_pool, write_badge_sheets
+from eventapp.badges.rendering import render_sheet_pdf, shutdown_pool, write_badge_sheets
 from eventapp.badges.services import (
     BadgeOrder,
     BadgeSelection,
@@ -36,7 +37,7 @@ from eventapp.badges.services import (
 )
 from eventapp.db import utcnow
 from eventapp.directory.models import ExchangeGroup
-from eventapp.printing.text_fit import LINE_HEIGHT, MISSING_GLYPH_MARK, metrics
+from eventapp.printing.text_fit import LINE_HEIGHT, MISSING_GLYPH_MARK, fit_text, metrics
 from eventapp.registration.models import RegistrationChange, RegistrationStatus
 from eventapp.registration.services import cancel
 from eventapp.text import gojuon_sort_key
@@ -394,6 +395,83 @@ def test_no_text_leaves_its_box(session, tmp_path, sheet):
             assert not [g.char for g in page.glyphs.values() if company_box.holds(*g.ink.centre)]
 
 
+# --- measured as printed, broken between phrases ----------------------------------------------------
+
+
+CARD_A4 = LayoutSpec(name="card-a4-2x5", design="card", page_width_mm=210, page_height_mm=297, label_width_mm=91,
+                     label_height_mm=55, columns=2, rows=5, margin_left_mm=14, margin_top_mm=11, pitch_x_mm=91,
+                     pitch_y_mm=55)  # the preset, without a database
+NO_LINE_START = "。、ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
+PHRASED_COMPANY = "東京都異業種交流グループ合同交流会の実行委員会事務局、ネットワーク推進室ジャパンショップ株式会社"
+
+
+def plain_badge(n: int = 1, design: str = "card", **texts: str) -> BadgeView:
+    values = dict(group="城南異業種交流会", company="株式会社サンプル", kana="ヤマダ タロウ", name="山田 太郎",
+                  romaji="YAMADA Taro", footer="第31回 東京都異業種交流グループ合同交流会") | texts
+    return build_badge(registration_id=n, serial=n, role="member", token=f"token{n:04d}", design=design, **values)
+
+
+def test_long_company_breaks_between_phrases(tmp_path):
+    phrases = budoux.load_default_japanese_parser().parse(PHRASED_COMPANY)
+    assert phrases == ["東京都異業種交流グループ合同交流会の", "実行委員会事務局、", "ネットワーク推進室ジャパンショップ株式会社"]
+    badge = plain_badge(company=PHRASED_COMPANY)
+
+    company = badge.texts["company"]
+    assert company.lines == (phrases[0] + phrases[1], phrases[2])
+    assert not [line for line in company.lines if line[0] in NO_LINE_START]
+    assert_fitted(badge, "card", {"group": "城南異業種交流会", "company": PHRASED_COMPANY, "kana": "ヤマダ タロウ",
+                                  "name": "山田 太郎", "romaji": "YAMADA Taro",
+                                  "footer": "第31回 東京都異業種交流グループ合同交流会"})
+    out = tmp_path / "phrases.pdf"
+    write_badge_sheets([badge], CARD_A4, out)
+    check_sheets(out, CARD_A4, [badge], ["token0001"])
+
+
+def test_a_phrase_wider_than_the_line_breaks_inside_it_and_latin_words_stay_whole():
+    one_phrase = "東京都異業種交流グループ合同交流会実行委員会事務局株式会社"
+    assert budoux.load_default_japanese_parser().parse(one_phrase) == [one_phrase]
+    name_box = DESIGNS["card"].name
+    fitted = fit_text(one_phrase, width_mm=name_box.width, height_mm=name_box.height, max_size_mm=10.5,
+                      min_size_mm=3.5, max_lines=2, bold=True)
+    assert fitted.lines == ("東京都異業種交流グループ", "合同交流会実行委員会事務局株式会社")  # where the script changes
+    assert not [line for line in fitted.lines if line[0] in NO_LINE_START]
+
+    latin = "Tokyo International Precision Manufacturing & Engineering Solutions Holdings Ltd"
+    company = plain_badge(company=latin).texts["company"]
+    assert len(company.lines) == 2 and " ".join(company.lines) == latin  # broken at a space, no word split
+
+
+LIGATURES_AND_MARKS = dict(  # texts whose shaped width differs from the sum of their characters' advances
+    company="Office Efficiency 株式会社", romaji="Griffin Officer", kana="セ\u309aカ\u3099 タロウ",
+    group="ﾃﾞｻﾞｲﾝ Staff affairs", name="髙﨑 太郎")
+
+
+@pytest.mark.parametrize("design", ["card", "large"])
+def test_measured_widths_are_the_printed_widths(tmp_path, design):
+    spec = dataclasses.replace(CARD_A4, design=design, label_width_mm=105, label_height_mm=148, columns=2, rows=2,
+                               margin_left_mm=0, margin_top_mm=0, pitch_x_mm=105, pitch_y_mm=148) \
+        if design == "large" else CARD_A4
+    badges = [plain_badge(1, design, **LIGATURES_AND_MARKS), plain_badge(2, design, company=PHRASED_COMPANY)]
+    out = tmp_path / "widths.pdf"
+    out.write_bytes(render_sheet_pdf(badges, spec))  # one render_pdf call, as a chunk of a batch
+
+    page = next(read_pages(out))
+    checked = 0
+    for slot, badge in enumerate(badges):
+        label = label_rect(spec, slot)
+        for key in TEXT_KEYS:
+            fitted = badge.texts[key]
+            for line in fitted.lines:
+                [glyphs] = [found for found in page.find(line) if label.holds(*found[0].ink.centre)]
+                printed = max(g.cell.right for g in glyphs) - min(g.cell.left for g in glyphs)
+                measured = metrics(key == "name").width_em(line) * fitted.size_mm
+                # the PDF gives each glyph's width in thousandths of an em, rounded
+                tolerance = 0.0005 * len(line) * fitted.size_mm + 0.01
+                assert printed == pytest.approx(measured, abs=tolerance), f"{key} {line!r} at {fitted.size_mm} mm"
+                checked += 1
+    assert checked >= 12
+
+
 # --- chunks in parallel, joined in order -----------------------------------------------------------
 
 
@@ -411,6 +489,7 @@ def test_many_chunks_are_joined_in_order(session, tmp_path):
     assert pages == page_count(tmp_path / "badges.pdf") == 4
     assert sum(progress) == 35 and len(progress) == 4 and max(progress) <= 10
     assert len(check_sheets(tmp_path / "badges.pdf", spec, badges, tokens_of(people))) == 4
+    assert fonts_used(tmp_path / "badges.pdf") <= {"EventApp-Gothic", "EventApp-Gothic-Bold"}
     assert not list(tmp_path.glob("badges-*")), "chunk files left behind"
 
 

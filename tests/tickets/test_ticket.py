@@ -16,9 +16,10 @@ from PIL import Image
 from sqlalchemy import select
 
 from eventapp.mail.models import OutboxMessage
+from eventapp.printing.text_wrap import fit_box
 from eventapp.registration.links import manage_link_token
 from eventapp.registration.models import Registration, RegistrationStatus
-from eventapp.tickets.rendering import TRADEMARK, NoTicket, ticket_pdf
+from eventapp.tickets.rendering import TRADEMARK, NoTicket, render_ticket, ticket_pdf, ticket_view
 from tests.helpers import csrf_token_from, form_data, make_event, make_registration, submission_id_from
 
 DPI = 150
@@ -144,6 +145,26 @@ def test_long_company_and_name_fit_the_one_page(session, company, family, given)
     for glyph in body:  # and the ticket's body inside its text area, clear of the trademark line
         assert glyph.top >= MARGIN_MM - TOLERANCE_MM and glyph.bottom <= height - BOTTOM_MARGIN_MM, glyph
     assert max(g.bottom for g in footer) <= height - MARGIN_MM / 2
+
+
+def test_long_company_breaks_between_phrases(session):
+    company = "東京都異業種交流グループ合同交流会を支える実行委員会事務局とネットワークショップ株式会社"
+    registration = make_registration(session, make_event(session), company_name=company, department="")
+    view = ticket_view(registration)
+
+    # BudouX's phrases: 東京都異業種交流グループ合同交流会を|支える|実行委員会事務局と|ネットワークショップ株式会社;
+    # the first line has room for 事務 too, which a break between characters would take
+    assert view.company.lines == ("東京都異業種交流グループ合同交流会を支える", "実行委員会事務局とネットワークショップ株式会社")
+    printed = read_ticket(render_ticket(view)).text.split("\r\n")
+    assert all(line in printed for line in view.company.lines)
+
+
+def test_the_honorific_stays_with_the_name():
+    name = "髙﨑" * 15 + "太郎" * 15 + "\u00a0様"  # one word: it breaks between characters, never at the no-break space
+    for width_mm in range(20, 80, 3):
+        lines = fit_box(name, width_mm=width_mm, height_mm=200, max_size_mm=5, min_size_mm=5, bold=True).lines
+        assert "".join(lines) == name
+        assert not [line for line in lines if line.startswith(("様", "\u00a0"))], (width_mm, lines)
 
 
 def test_only_confirmed_people_have_a_ticket(client, session):
