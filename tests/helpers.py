@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from eventapp.db import utcnow
-from eventapp.demo import english_ordinal
+from eventapp.demo import FIRST_MEETING_YEAR, english_ordinal
 from eventapp.events.models import CategoryCode, EventStatus
 from eventapp.events.services import EventDetails, create_event, fiscal_year_of
 from eventapp.i18n import to_tokyo
@@ -21,7 +21,6 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _SUBMISSION = re.compile(r'name="submission_id"[^>]*value="([^"]*)"')
 BASE_URL = "http://testserver/"
 EVENT_AFTER = timedelta(weeks=8)  # the event day, counted from `now`
-FIRST_MEETING_YEAR = 1997  # so an event in 2027 is the 31st
 
 
 def csrf_token_from(response) -> str:
@@ -52,8 +51,8 @@ def make_event(session, *, slug: str = "godo-2027", capacity: int = 100, status:
     edition = event_date.year - FIRST_MEETING_YEAR + 1
     details = EventDetails(
         slug=slug, title_ja=f"第{edition}回 東京都異業種交流グループ合同交流会",
-        title_en=f"{english_ordinal(edition)} Joint Exchange Meeting", edition=edition, fiscal_year=fiscal_year_of(event_date),
-        event_date=event_date, doors_time=time(13, 0), start_time=time(13, 30), end_time=time(17, 30),
+        title_en=f"{english_ordinal(edition)} Joint Exchange Meeting", edition=edition,
+        fiscal_year=fiscal_year_of(event_date), event_date=event_date, doors_time=time(13, 0), start_time=time(13, 30), end_time=time(17, 30),
         venue_name="東京都立産業技術研究センター 本部", venue_address="東京都江東区青海2-4-10",
         venue_access="ゆりかもめ「テレコムセンター」駅 徒歩1分", venue_map_url="", description_ja="",
         description_en="", capacity=capacity, registration_opens_at=now + opens_in,

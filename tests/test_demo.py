@@ -121,6 +121,15 @@ def test_demo_builds_a_realistic_event_once_and_reset_rebuilds_it(app, session, 
     assert (_count(session, Registration.id), _count(session, Company.id), _count(session, User.id),
             _count(session, Event.id)) == (len(registrations), len(companies), 2, 1)
 
+    # a year on, the next meeting is added; groups, companies and accounts carry over
+    next_year = now + timedelta(days=365)
+    build_demo(session, reset=False, now=next_year)
+    session.commit()
+    later = _assert_demo_shape(session, next_year)
+    assert later.edition > event.edition and _count(session, Event.id) == 2
+    assert (_count(session, ExchangeGroup.id), _count(session, Company.id), _count(session, User.id)) == \
+        (27, len(companies), 2)
+
     # reset deletes everything but the built-in sheet layouts, then builds the same data again (fixed seed)
     session.add(ExchangeGroup(name="消えるグループ", reading="キエルグループ", sort_key="キエル"))
     session.commit()

@@ -25,9 +25,8 @@ def test_fields_and_tokyo_times(client, session):
     event = make_event(session, capacity=3)
     item = _events(client)[event.slug]
     assert item["title"] == {"ja": event.title_ja, "en": event.title_en}
-    day = event.event_date.isoformat()
-    assert item["starts_at"] == f"{day}T13:30:00+09:00"  # doors at 13:00, start 13:30, Tokyo time
-    assert item["ends_at"] == f"{day}T17:30:00+09:00"
+    assert item["starts_at"] == f"{event.event_date.isoformat()}T13:30:00+09:00"
+    assert item["ends_at"] == f"{event.event_date.isoformat()}T17:30:00+09:00"
     for key in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
         moment = datetime.fromisoformat(item[key])
         assert moment.utcoffset() == timedelta(hours=9), key  # one time zone throughout: Tokyo's
@@ -64,9 +63,3 @@ def test_no_personal_data_and_no_cookie_needed(client, session):
     for value in (registration.email, registration.family_name, registration.token, registration.receipt_code):
         assert value not in body
     assert "Set-Cookie" not in client.get("/api/v1/events").headers
-
-
-def test_a_query_that_is_not_utf8_gets_a_json_400(client, session):
-    response = client.get("/api/v1/events?slug=%FF")
-    assert response.status_code == 400 and response.mimetype == "application/json"
-    assert "slug" in response.get_json()["error"]
