@@ -62,13 +62,14 @@ _DAMAGED_WORKBOOK = _l("This Excel workbook could not be opened: it may be damag
 
 
 def guard_formula(value: str) -> str:
-    """A cell that a spreadsheet would run as a formula gets a leading apostrophe (shown as text)."""
-    return FORMULA_GUARD + value if value.startswith(FORMULA_TRIGGERS) else value
+    """A cell that a spreadsheet would run as a formula gets a leading apostrophe (shown as text). So does
+    one that starts with apostrophes before such a character, so that `unguard_formula` gives it back whole."""
+    return FORMULA_GUARD + value if value.lstrip(FORMULA_GUARD).startswith(FORMULA_TRIGGERS) else value
 
 
 def unguard_formula(value: str) -> str:
-    """Undo `guard_formula` on a cell read back from one of our own files."""
-    if value.startswith(FORMULA_GUARD) and value[1:].startswith(FORMULA_TRIGGERS):
+    """Undo `guard_formula` on a cell read back from one of our own files (or guarded the same way)."""
+    if value.startswith(FORMULA_GUARD) and value.lstrip(FORMULA_GUARD).startswith(FORMULA_TRIGGERS):
         return value[1:]
     return value
 
@@ -108,8 +109,9 @@ def read_table(data: bytes, *, filename: str = "", max_rows: int, max_bytes: int
                             "columns, with one row per entry below it."))
     if data.startswith(OLE_MAGIC):
         raise TableError(_l("This is an Excel 97-2003 workbook (.xls) or a password-protected workbook, which "
-                            "cannot be read. In Excel choose “Save as” and the type “Excel workbook (.xlsx)” or "
-                            "“CSV UTF-8 (comma delimited)”, without a password, and upload that file."))
+                            "cannot be read. Please choose “Save as” in Excel, with the type “Excel workbook (.xlsx)” "
+                            "or “CSV UTF-8 (comma delimited)” and no password, and upload that file."))
+    rows: Iterable[tuple[int, list[str]]]
     if data.startswith(ZIP_MAGIC):
         rows, source = _xlsx_rows(data)
     else:
@@ -338,13 +340,13 @@ def write_xlsx(header: Sequence[str], rows: Sequence[Sequence[Cell]], *, title: 
     return buffer.getvalue()
 
 
-def _xlsx_cell(sheet: Any, value: Cell) -> WriteOnlyCell:
+def _xlsx_cell(sheet: Any, value: Cell) -> Any:  # openpyxl's WriteOnlyCell is a factory, not a type
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
         cell.number_format = "yyyy-mm-dd hh:mm"
         return cell
     if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=datetime.combine(value, time(0, 0)))
         cell.number_format = "yyyy-mm-dd"
         return cell
     if isinstance(value, int | float) and not isinstance(value, bool):

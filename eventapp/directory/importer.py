@@ -333,18 +333,25 @@ def import_companies(session: Session, data: bytes, *, filename: str = "") -> Im
 
 
 def write_checked(session: Session, checked: CheckedImport) -> ImportReport:
-    """Write a checked file if every row was right (flushed, not committed); its report either way.
-    A row whose name exists updates that record (or leaves it alone if nothing differs); others are new."""
-    report, rows = checked.report, checked.rows
-    if not report.ok:
-        return report
-    model: type[ExchangeGroup] | type[Company]
+    """Write a checked file if every row was right (flushed, not committed); its report either way."""
+    if not checked.report.ok:
+        return checked.report
     if checked.kind == "groups":
-        model, blank, details_of = ExchangeGroup, services.GroupDetails(name="", reading=""), services.GroupDetails.of
-        create, update, name_column = services.create_group, services.update_group, GROUP_COLUMNS[0].header
+        _upsert_by_name(session, checked.rows, checked.report, model=ExchangeGroup,
+                        blank=services.GroupDetails(name="", reading=""), details_of=services.GroupDetails.of,
+                        create=services.create_group, update=services.update_group,
+                        name_column=GROUP_COLUMNS[0].header)
     else:
-        model, blank, details_of = Company, services.CompanyDetails(name=""), services.CompanyDetails.of
-        create, update, name_column = services.create_company, services.update_company, COMPANY_COLUMNS[0].header
+        _upsert_by_name(session, checked.rows, checked.report, model=Company, blank=services.CompanyDetails(name=""),
+                        details_of=services.CompanyDetails.of, create=services.create_company,
+                        update=services.update_company, name_column=COMPANY_COLUMNS[0].header)
+    return checked.report
+
+
+def _upsert_by_name(session: Session, rows: list[_Row], report: ImportReport, *, model: Any, blank: Any,
+                    details_of: Callable[[Any], Any], create: Callable[..., Any], update: Callable[..., Any],
+                    name_column: str) -> None:
+    """A row whose name exists updates that record (or leaves it alone if nothing differs); others are new."""
     names = [row.values["name"] for row in rows]
     existing = {record.name: record for record in session.scalars(select(model).where(model.name.in_(names)))}
 
@@ -364,7 +371,6 @@ def write_checked(session: Session, checked: CheckedImport) -> ImportReport:
             report.updated.append(details.name)
 
     _apply_all(session, rows, apply, report, name_column=name_column)
-    return report
 
 
 # --- writing -----------------------------------------------------------------------------------

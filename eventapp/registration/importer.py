@@ -161,7 +161,7 @@ def _employees_band(value: str) -> str | None:
 def _formdata(line: _Line, lookups: _Lookups, *, assume_privacy_consent: bool,
               errors: list[RowError]) -> tuple[MultiDict, set[str]]:
     """The line as the web form would have posted it; values that cannot be mapped become errors."""
-    data = MultiDict()
+    data: MultiDict[str, str] = MultiDict()
     failed: set[str] = set()
 
     def fail(key: str, message) -> None:

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
 from eventapp.directory import importer, services
 from eventapp.directory.models import Company, ExchangeGroup
+from eventapp.jobs.models import JobRecord, JobStatus
 from tests.helpers import csrf_token_from
 
 GROUPS_CSV = (
@@ -218,3 +221,77 @@ def test_templates_and_exports_round_trip(session, organiser_client, groups):
     report = importer.import_companies(session, exported)
     assert report.ok and report.unchanged == 1  # and read back as it was
 
+
+
+# --- Excel, and the import as a job --------------------------------------------------------------
+
+
+def _xlsx(text: str, *, formulas: dict[str, str] | None = None) -> bytes:
+    """The CSV text above as an Excel workbook (one cell per value), with formulas put in some cells."""
+    import csv
+
+    workbook = openpyxl.Workbook()
+    for row in csv.reader(io.StringIO(text, newline="")):
+        workbook.active.append([int(cell) if cell.isdigit() else cell for cell in row])
+    for ref, formula in (formulas or {}).items():
+        workbook.active[ref] = formula
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_group_import_from_excel(session, organiser_client):
+    response = _upload(organiser_client, "/admin/groups/import", _xlsx(GROUPS_CSV), filename="groups.xlsx")
+    page = _job_page(organiser_client, response).get_data(as_text=True)
+    assert "Excel" in page and "groups.xlsx" in page
+    plaza = session.scalar(select(ExchangeGroup).where(ExchangeGroup.name == "プラザ62"))
+    assert plaza.founded_year == 1987 and plaza.description.endswith("\n毎月の定例会")
+    assert session.scalar(select(ExchangeGroup.founded_year).where(ExchangeGroup.name == "城南テクノ交流会")) == 1995
+    assert _count(session, ExchangeGroup) == 3
+
+
+def test_company_import_from_excel_never_takes_a_formula(session, organiser_client, groups):
+    content = _xlsx(COMPANIES_CSV, formulas={"E2": '=HYPERLINK("http://evil.example/","監視カメラ")'})
+    response = _upload(organiser_client, "/admin/companies/import", content, filename="companies.xlsx")
+    _job_page(organiser_client, response)
+    assert _count(session, Company) == 3
+    assert session.scalar(select(Company.description).where(Company.name == "株式会社エタニ電機")) == ""
+
+
+def test_a_failed_job_changes_nothing(session, organiser_client, groups):
+    bad = COMPANIES_CSV + "株式会社ミナト,ミナト,Z,,,プラザ62\r\n"
+    page = _job_page(organiser_client, _upload(organiser_client, "/admin/companies/import", _xlsx(bad),
+                                               filename="companies.xlsx"))
+    assert _report(page) == [(5, "業種")]  # the sheet's row number
+    session.rollback()
+    assert session.scalar(select(JobRecord.status)) == JobStatus.FAILED
+    assert _count(session, Company) == 0
+
+
+def test_old_excel_and_libreoffice_files_are_refused_at_once(session, organiser_client):
+    for content, needle in ((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"), (_ods(), ".ods")):
+        response = _upload(organiser_client, "/admin/groups/import", content, filename="list")
+        assert response.status_code == 422
+        error = re.search(r'<p class="error" id="file-error">([^<]*)</p>', response.get_data(as_text=True))
+        assert error and needle in error.group(1)
+    assert _count(session, JobRecord) == 0
+
+
+def _ods() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    return buffer.getvalue()
+
+
+def test_excel_templates_can_be_filled_in_and_imported(session, organiser_client):
+    template = organiser_client.get("/admin/groups/template.xlsx")
+    assert template.status_code == 200 and template.mimetype.startswith("application/vnd.openxmlformats")
+    workbook = openpyxl.load_workbook(io.BytesIO(template.data))
+    assert [c.value for c in workbook.active[1]] == ["グループ名", "フリガナ", "設立年", "ウェブサイト", "紹介", "代表者"]
+    workbook.active.append(["青葉会", "あおばかい", 2001])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _job_page(organiser_client, _upload(organiser_client, "/admin/groups/import", buffer.getvalue(), "t.xlsx"))
+    assert session.scalar(select(ExchangeGroup.reading).where(ExchangeGroup.name == "青葉会")) == "アオバカイ"

@@ -110,3 +110,48 @@ def test_service_and_cli(app, session, event_with_people, tmp_path):
 ])
 def test_guard_formula(value, expected):
     assert guard_formula(value) == expected
+
+
+# --- large exports run as a job ------------------------------------------------------------------
+
+
+def test_a_long_list_is_exported_by_a_job(app, organiser_client, session, event_with_people):
+    from tests.helpers import csrf_token_from
+
+    app.config["EXPORT_JOB_THRESHOLD"] = 2
+    url = f"/admin/registrations/export.xlsx?event={event_with_people.slug}"
+    offer = organiser_client.get(url + "&lang=en")
+    page = offer.get_data(as_text=True)
+    assert offer.status_code == 200 and offer.mimetype == "text/html"
+    assert "3 registrations are in this list." in page and "Make the Excel file" in page
+    started = organiser_client.post(url, data={"csrf_token": csrf_token_from(offer)})
+    assert started.status_code == 302 and "/admin/jobs/" in started.headers["Location"]
+    status = organiser_client.get(started.headers["Location"] + ".json").get_json()
+    assert status["status"] == "done" and status["done"] == status["total"] == 3
+    download = organiser_client.get(status["download_url"])
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].startswith("attachment; filename=registrations-")
+    sheet = openpyxl.load_workbook(io.BytesIO(download.data)).active
+    assert [c.value for c in sheet[1]] == EXPECTED_HEADER
+    assert [sheet.cell(row=r, column=4).value for r in range(2, sheet.max_row + 1)] == ["青木", "加藤", "髙﨑"]
+    assert sheet.cell(row=4, column=9).value == HYPERLINK and sheet.cell(row=4, column=9).data_type == "s"
+
+
+def test_the_job_keeps_the_filters_and_writes_csv(app, organiser_client, event_with_people):
+    from tests.helpers import csrf_token_from
+
+    app.config["EXPORT_JOB_THRESHOLD"] = 0
+    url = f"/admin/registrations/export.csv?event={event_with_people.slug}&status=confirmed"
+    offer = organiser_client.get(url)
+    started = organiser_client.post(url, data={"csrf_token": csrf_token_from(offer)})
+    status = organiser_client.get(started.headers["Location"] + ".json").get_json()
+    data = organiser_client.get(status["download_url"]).data
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = _rows(data)
+    assert [r[3] for r in rows[1:]] == ["青木", "髙﨑"] and rows[2][8] == "'" + HYPERLINK
+
+
+def test_a_short_list_is_a_direct_download_and_a_post_needs_the_token(organiser_client, event_with_people):
+    url = f"/admin/registrations/export.csv?event={event_with_people.slug}"
+    assert organiser_client.get(url).mimetype == "text/csv"  # 3 people, far below EXPORT_JOB_THRESHOLD
+    assert organiser_client.post(url).status_code == 400

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -252,3 +254,96 @@ def test_success_message_counts_the_waiting_list(organiser_client, session):
     response = _upload(organiser_client, event, _csv(*lines))
     page = body(_job_page(organiser_client, response))
     assert "Imported 2 registrations: 1 confirmed, 1 on the waiting list." in page
+
+
+# --- Excel, and the import as a job --------------------------------------------------------------
+
+
+def _xlsx(rows) -> bytes:
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _rows(*lines: str, header: str = HEADER) -> list[list[str]]:
+    return [header.split(","), *(line.split(",") for line in lines)]
+
+
+def test_excel_workbook_is_imported(organiser_client, session, event):
+    rows = _rows(*GOOD_LINES)
+    rows[1][9] = 1350064  # a postcode typed as a number
+    response = _upload(organiser_client, event, _xlsx(rows), filename="名簿.xlsx")
+    report = body(_job_page(organiser_client, response))
+    assert _job_status(session) == JobStatus.DONE
+    assert "The file was read as Excel workbook (.xlsx), sheet “Sheet”. (名簿.xlsx)" in report
+    yamada = session.scalar(select(Registration).where(Registration.email_key == "taro@example.jp"))
+    assert yamada.postcode == "1350064" and yamada.family_kana == "ヤマダ" and yamada.attends_party
+    assert _count(session) == 2
+
+
+def test_excel_formula_cells_are_not_imported_as_formulas(organiser_client, session, event):
+    rows = _rows(GOOD_LINES[0])
+    rows[1][5] = '=HYPERLINK("http://evil.example/","株式会社サンプル")'  # 会社名: a formula (no value saved)
+    response = _upload(organiser_client, event, _xlsx(rows), filename="members.xlsx")
+    assert _job_status(session) == JobStatus.DONE, body(_job_page(organiser_client, response))
+    assert session.scalar(select(Registration.company_name)) == ""  # the value it showed, never the formula
+
+
+def test_old_excel_files_are_refused_on_the_upload_page(organiser_client, session, event):
+    response = _upload(organiser_client, event, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+                       filename="members.xls")
+    assert response.status_code == 422
+    assert "Excel 97-2003 workbook (.xls)" in body(response) and "Excel workbook (.xlsx)" in body(response)
+    assert session.scalar(select(func.count(JobRecord.id))) == 0 and _count(session) == 0
+
+
+def test_the_job_reports_progress_and_removes_the_upload(organiser_client, session, event, app):
+    response = _upload(organiser_client, event, _csv(*GOOD_LINES))
+    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    status = organiser_client.get(f"/admin/jobs/{job_id}.json").get_json()
+    assert status["status"] == "done" and status["done"] == status["total"] == 2 and status["download_url"] is None
+    job_folder = Path(app.config["JOB_FILES_DIR"]) / str(job_id)
+    assert not any(job_folder.iterdir())  # the list of people is not kept once imported
+    page = body(organiser_client.get(f"/admin/jobs/{job_id}"))
+    assert "data-reload-when-finished" in page  # the page reloads to show the report when the job ends
+
+
+def test_a_failed_import_changes_nothing_and_says_so(organiser_client, session, event):
+    person(session, event, 1, "既存", "キゾン", email="kizon@example.jp")
+    changes, mails = (session.scalar(select(func.count(model.id))) for model in (RegistrationChange, OutboxMessage))
+    lines = [GOOD_LINES[0], "一般,既存,太郎,キゾン,タロウ,,,kizon@example.jp,,,,はい,"]
+    page = body(_job_page(organiser_client, _upload(organiser_client, event, _csv(*lines), notify=True)))
+    assert _job_status(session) == JobStatus.FAILED
+    assert "Nothing was imported" in page and "Upload a corrected file" in page
+    assert _count(session) == 1 and session.scalar(select(func.count(RegistrationChange.id))) == changes
+    assert session.scalar(select(func.count(OutboxMessage.id))) == mails
+
+
+def test_registering_fails_late_and_rolls_back_everything(organiser_client, session, event, monkeypatch):
+    """A line that passes the checks but is refused while registering (someone registered the address
+    meanwhile) undoes the lines registered before it."""
+    from eventapp.registration import services
+    from eventapp.registration.errors import AlreadyRegistered
+
+    real, calls = services.register, []
+
+    def register(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise AlreadyRegistered(None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "register", register)
+    page = body(_job_page(organiser_client, _upload(organiser_client, event, _csv(*GOOD_LINES))))
+    assert _job_status(session) == JobStatus.FAILED and _count(session) == 0
+    assert '<td class="reg-line">3</td><td>メール</td>' in page
+
+
+def test_excel_template(organiser_client, event):
+    response = organiser_client.get("/admin/registrations/import/template.xlsx")
+    assert response.status_code == 200 and response.mimetype.startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert [c.value for c in sheet[1]][:5] == ["参加区分", "姓", "名", "セイ", "メイ"]
