@@ -162,7 +162,8 @@ def test_pages_of_fifty(organiser_client, session, app):
 def test_odd_query_strings_never_fail(organiser_client, session, query):
     event = make_event(session)
     person(session, event, 1, "山田", "ヤマダ")
-    assert organiser_client.get(f"/admin/registrations?{query}").status_code == 200
+    expected = 400 if "%00" in query else 200  # a NUL byte is refused before any view
+    assert organiser_client.get(f"/admin/registrations?{query}").status_code == expected
 
 
 def test_html_in_answers_is_escaped(organiser_client, session):
