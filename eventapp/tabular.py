@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from pathlib import PurePath
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -54,6 +55,13 @@ _BINARY_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\uf8f0-\uf8f3]"
 _MARKUP_START = re.compile(r"\s*<(\?xml|!doctype|html|table)", re.IGNORECASE)
 
 Cell = str | int | float | datetime | date | None
+_OLD_EXCEL = _l("This is an Excel 97-2003 workbook (.xls) or a password-protected workbook, which cannot be read. "
+                "Please choose “Save as” in Excel, with the type “Excel workbook (.xlsx)” or “CSV UTF-8 (comma "
+                "delimited)” and no password, and upload that file.")
+_ODS = _l("This is a LibreOffice / OpenOffice spreadsheet (.ods). Please choose “Save as” and the type “Excel "
+          "2007-365 (.xlsx)” or “Text CSV” (UTF-8), and upload that file.")
+_NUMBERS = _l("This is an Apple Numbers file. Please choose File → Export To → Excel (or CSV) in Numbers, and upload "
+              "that file.")
 _DAMAGED_WORKBOOK = _l("This Excel workbook could not be opened: it may be damaged. Please open it in Excel, save it "
                        "again as “Excel workbook (.xlsx)” or “CSV UTF-8 (comma delimited)”, and upload that file.")
 
@@ -108,14 +116,13 @@ def read_table(data: bytes, *, filename: str = "", max_rows: int, max_bytes: int
         raise TableError(_l("The file is empty. Please upload a CSV or Excel file whose first row names the "
                             "columns, with one row per entry below it."))
     if data.startswith(OLE_MAGIC):
-        raise TableError(_l("This is an Excel 97-2003 workbook (.xls) or a password-protected workbook, which "
-                            "cannot be read. Please choose “Save as” in Excel, with the type “Excel workbook (.xlsx)” "
-                            "or “CSV UTF-8 (comma delimited)” and no password, and upload that file."))
+        raise TableError(_OLD_EXCEL)
+    suffix = PurePath(filename).suffix.lower()  # only to name what a file that cannot be read was meant to be
     rows: Iterable[tuple[int, list[str]]]
     if data.startswith(ZIP_MAGIC):
-        rows, source = _xlsx_rows(data)
+        rows, source = _xlsx_rows(data, suffix=suffix)
     else:
-        rows, source = _csv_rows(data)
+        rows, source = _csv_rows(data, suffix=suffix)
     return _table(rows, source=source, max_rows=max_rows)
 
 
@@ -139,7 +146,7 @@ def _table(rows: Iterable[tuple[int, list[str]]], *, source: str, max_rows: int)
     return Table(header=header, header_line=header_line, rows=body, source=source)
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def _decode(data: bytes, *, suffix: str) -> tuple[str, str]:
     """The text and the name of its encoding, or TableError if it is not text."""
     candidates: tuple[tuple[str, str], ...]
     if data.startswith(UTF16_BOMS):
@@ -155,13 +162,17 @@ def _decode(data: bytes) -> tuple[str, str]:
             continue
         if not _BINARY_CHARS.search(text):
             return text, name
+    named = {".xls": _OLD_EXCEL, ".xlsx": _DAMAGED_WORKBOOK, ".xlsm": _DAMAGED_WORKBOOK, ".ods": _ODS,
+             ".numbers": _NUMBERS}
+    if suffix in named:
+        raise TableError(named[suffix])
     raise TableError(_l("The file could not be read as text: it is not a CSV file, or it is damaged. Please "
                         "save it from Excel as “CSV UTF-8 (comma delimited)” (Shift_JIS is accepted too) or as "
                         "an Excel workbook (.xlsx), and upload it again."))
 
 
-def _csv_rows(data: bytes) -> tuple[Iterable[tuple[int, list[str]]], str]:
-    text, encoding = _decode(data)
+def _csv_rows(data: bytes, *, suffix: str) -> tuple[Iterable[tuple[int, list[str]]], str]:
+    text, encoding = _decode(data, suffix=suffix)
     if _MARKUP_START.match(text.lstrip("\ufeff")):
         raise TableError(_l("This file is a web page or XML, not CSV (some programs give such files an Excel "
                             "name). Please open it in Excel and save it as “Excel workbook (.xlsx)” or “CSV UTF-8 "
@@ -191,8 +202,8 @@ def _delimiter(first_line: str) -> str:
     return ";" if ";" in first_line else ","
 
 
-def _xlsx_rows(data: bytes) -> tuple[Iterator[tuple[int, list[str]]], str]:
-    _check_workbook_archive(data)
+def _xlsx_rows(data: bytes, *, suffix: str) -> tuple[Iterator[tuple[int, list[str]]], str]:
+    _check_workbook_archive(data, suffix=suffix)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of error for a damaged workbook
@@ -217,7 +228,7 @@ def _xlsx_rows(data: bytes) -> tuple[Iterator[tuple[int, list[str]]], str]:
     return rows(), str(_l("Excel workbook (.xlsx), sheet “%(sheet)s”", sheet=sheet.title))
 
 
-def _check_workbook_archive(data: bytes) -> None:
+def _check_workbook_archive(data: bytes, *, suffix: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
@@ -226,8 +237,9 @@ def _check_workbook_archive(data: bytes) -> None:
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError) as exc:
         raise TableError(_DAMAGED_WORKBOOK) from exc
     if b"opendocument" in mimetype:
-        raise TableError(_l("This is a LibreOffice / OpenOffice spreadsheet (.ods). Please choose “Save as” and "
-                            "the type “Excel 2007-365 (.xlsx)” or “Text CSV” (UTF-8), and upload that file."))
+        raise TableError(_ODS)
+    if "xl/workbook.xml" not in names and (suffix == ".numbers" or "Index/Document.iwa" in names):
+        raise TableError(_NUMBERS)
     if "xl/workbook.xml" not in names:
         raise TableError(_l("This file is a zip archive but not an Excel workbook. Please upload the list as an "
                             "Excel workbook (.xlsx) or a CSV file."))

@@ -208,6 +208,7 @@ def test_xlsx_text_that_looks_like_a_formula_stays_text():
 @pytest.mark.parametrize(("entries", "words"), [
     ({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}, ".ods"),
     ({"word/document.xml": "<x/>", "[Content_Types].xml": "<x/>"}, "not an Excel workbook"),
+    ({"Index/Document.iwa": "x", "Metadata/Properties.plist": "x"}, "Numbers"),
     ({"xl/workbook.xml": "<not a workbook", "[Content_Types].xml": "<x/>"}, "could not be opened"),
 ])
 def test_zip_files_that_are_not_workbooks(entries, words):
@@ -218,6 +219,20 @@ def test_zip_files_that_are_not_workbooks(entries, words):
     with pytest.raises(TableError) as refused:
         read_table(buffer.getvalue(), max_rows=10)
     assert words in str(refused.value.message)
+
+
+@pytest.mark.parametrize(("filename", "words"), [
+    ("members.xlsx", "could not be opened"), ("members.xls", ".xls"), ("members.ods", ".ods"),
+    ("members.numbers", "Numbers"), ("members.csv", "could not be read as text"), ("", "could not be read as text"),
+])
+def test_the_file_name_says_what_an_unreadable_file_was_meant_to_be(filename, words):
+    with pytest.raises(TableError) as refused:
+        read_table(bytes(range(256)) * 4, filename=filename, max_rows=10)
+    assert words in str(refused.value.message)
+
+
+def test_a_csv_named_xlsx_is_read_as_what_it_is():
+    assert read_table("姓\r\n山田\r\n".encode(), filename="名簿.xlsx", max_rows=10).source == "CSV (UTF-8)"
 
 
 def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_parsed():
