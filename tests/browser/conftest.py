@@ -10,7 +10,26 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
+from eventapp import jobs
 from eventapp.db import db
+
+
+@pytest.fixture
+def job_queue():
+    """Jobs go to a queue instead of running at once; the test starts the worker when it wants."""
+    jobs.huey.immediate = False
+    consumers = []
+
+    def start_worker():
+        consumer = jobs.huey.create_consumer(workers=1, worker_type="thread", periodic=False,
+                                             check_worker_health=False)
+        consumer.start()
+        consumers.append(consumer)
+
+    yield start_worker
+    for consumer in consumers:
+        consumer.stop(graceful=True)
+    jobs.huey.immediate = True
 
 
 @pytest.fixture

@@ -15,24 +15,6 @@ from tests.helpers import make_event, make_registration
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def job_queue(monkeypatch):
-    """Jobs go to a queue instead of running at once; the test starts the worker when it wants."""
-    jobs.huey.immediate = False
-    consumers = []
-
-    def start_worker():
-        consumer = jobs.huey.create_consumer(workers=1, worker_type="thread", periodic=False,
-                                             check_worker_health=False)
-        consumer.start()
-        consumers.append(consumer)
-
-    yield start_worker
-    for consumer in consumers:
-        consumer.stop(graceful=True)
-    jobs.huey.immediate = True
-
-
 def test_badge_batch_runs_in_background_with_live_progress(page: Page, live_server, session, organiser,
                                                             release_db, job_queue, monkeypatch, tmp_path):
     monkeypatch.setattr(rendering, "CHUNK_PAGES", 1)  # 23 badges in 3 chunks, so progress moves in steps

@@ -8,29 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
-from eventapp import jobs
 from eventapp.directory.models import ExchangeGroup
 from tests.conftest import ORGANISER_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def job_queue():
-    """Jobs go to a queue instead of running at once; the test starts the worker when it wants."""
-    jobs.huey.immediate = False
-    consumers = []
-
-    def start_worker():
-        consumer = jobs.huey.create_consumer(workers=1, worker_type="thread", periodic=False,
-                                             check_worker_health=False)
-        consumer.start()
-        consumers.append(consumer)
-
-    yield start_worker
-    for consumer in consumers:
-        consumer.stop(graceful=True)
-    jobs.huey.immediate = True
 
 
 def _login(page: Page, live_server: str, email: str) -> None:
