@@ -117,7 +117,7 @@ def test_a_worker_runs_the_import_outside_any_request(app, session):
     files_dir = Path(app.config["JOB_FILES_DIR"])
     job = start_registration_import(session, event, data=CSV, filename="members.csv", files_dir=files_dir,
                                     created_by="organiser:a@example.jp", actor="organiser:a@example.jp",
-                                    locale="en", base_url="https://events.example.jp/", notify=False,
+                                    locale="en", notify=False,
                                     assume_privacy_consent=False)
     job_id = job.id
     session.commit()
@@ -139,7 +139,7 @@ def test_checking_the_lines_holds_no_write_lock(app, session):
     event = make_event(session)
     files_dir = Path(app.config["JOB_FILES_DIR"])
     job = start_registration_import(session, event, data=CSV, filename="m.csv", files_dir=files_dir,
-                                    created_by="t", actor="t", locale="ja", base_url="https://x.example/",
+                                    created_by="t", actor="t", locale="ja",
                                     notify=False, assume_privacy_consent=False)
     job_id = job.id
     session.commit()
