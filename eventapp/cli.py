@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from eventapp.db import db, utcnow
+from eventapp.db import current_session, db, utcnow
 
 users_cli = AppGroup("users", help="Organiser and staff accounts.")
 badges_cli = AppGroup("badges", help="Name badges (名札): batch PDFs, sheet layouts, test pages.")
@@ -27,7 +27,7 @@ def create_user_command(email: str, display_name: str, role: str, password: str)
     from eventapp.accounts.services import AccountError, create_user
 
     try:
-        user = create_user(db.session, email=email, display_name=display_name, password=password, role=Role(role))
+        user = create_user(current_session(), email=email, display_name=display_name, password=password, role=Role(role))
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -49,7 +49,7 @@ def export_registrations_command(slug: str, out: Path) -> None:
     suffix = out.suffix.lower().lstrip(".")
     if suffix not in EXPORT_FORMATS:
         raise click.ClickException(f"unknown format {out.suffix!r}: use .csv or .xlsx")
-    data, count = export_registrations(db.session, event, fmt=suffix)
+    data, count = export_registrations(current_session(), event, fmt=suffix)
     out.write_bytes(data)
     click.echo(f"wrote {count} registrations to {out}")
 
@@ -103,7 +103,7 @@ def demo_command(reset: bool) -> None:
     if migrated:
         click.echo(migrated)
     with write_transactions():  # SQLite: take the write lock at BEGIN, so a running worker cannot interleave
-        summary = build_demo(db.session, reset=reset, now=utcnow())
+        summary = build_demo(current_session(), reset=reset, now=utcnow())
         db.session.commit()
     click.echo(summary)
     click.echo(f"organiser login: {DEMO_ORGANISER_EMAIL} / {DEMO_ORGANISER_PASSWORD}")
@@ -120,7 +120,7 @@ def worker_command(workers: int) -> None:
 
     if jobs.huey.immediate:
         raise click.ClickException("JOBS_IMMEDIATE is set: jobs run in the web process, no worker needed")
-    jobs.init_app(current_app._get_current_object())
+    jobs.init_app(current_app._get_current_object())  # type: ignore[attr-defined]  # the app behind the proxy
     consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     consumer.run()
 
@@ -145,17 +145,17 @@ def badges_pdf_command(slug: str, out: Path, sheet: str | None, categories: tupl
     if event is None:
         raise click.ClickException(f"no event with slug {slug!r}")
     try:
-        layout = layout_named(db.session, sheet)
+        layout = layout_named(current_session(), sheet)
     except UnknownSheet as exc:
         raise click.ClickException(str(exc)) from exc
     selection = BadgeSelection(category_codes=list(categories), not_printed_only=not_printed, order=BadgeOrder(order))
-    total = len(select_for_badges(db.session, event, selection))
+    total = len(select_for_badges(current_session(), event, selection))
     if total == 0:
         raise click.ClickException("nobody matches: no badges to print (no PDF written)")
     db.session.rollback()
     try:
         with write_transactions(), click.progressbar(length=total, label=f"{total} badges on {layout.name}") as bar:
-            prepared = produce_badges_pdf(db.session, event, selection=selection, layout=layout, out_path=out,
+            prepared = produce_badges_pdf(current_session(), event, selection=selection, layout=layout, out_path=out,
                                           now=utcnow, progress=bar.update)
     except LayoutError as exc:
         raise click.ClickException(f"sheet {layout.name!r} does not fit its page: {exc}") from exc
@@ -171,7 +171,7 @@ def badges_sheets_command() -> None:
     """List the sheet layouts."""
     from eventapp.badges.layouts import all_layouts
 
-    for layout in all_layouts(db.session):
+    for layout in all_layouts(current_session()):
         default = " (default)" if layout.is_default else ""
         click.echo(f"{layout.name:<16} {layout.columns}×{layout.rows} of {layout.label_width_mm:g}×"
                    f"{layout.label_height_mm:g} mm on {layout.page_width_mm:g}×{layout.page_height_mm:g} mm"
@@ -187,7 +187,7 @@ def badges_test_page_command(sheet: str, out: Path) -> None:
     from eventapp.badges.layouts import LayoutError, LayoutSpec, UnknownSheet, layout_named
 
     try:
-        layout = layout_named(db.session, sheet)
+        layout = layout_named(current_session(), sheet)
         out.write_bytes(alignment_page_pdf(LayoutSpec.of(layout), title=layout.label_ja))
     except (UnknownSheet, LayoutError) as exc:
         raise click.ClickException(str(exc)) from exc

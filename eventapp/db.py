@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, Select, String, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -44,6 +44,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 T = TypeVar("T")
+SelectT = TypeVar("SelectT", bound=Select)
 
 
 def utcnow() -> datetime:
@@ -86,12 +87,18 @@ class StrEnumType(TypeDecorator):
         return None if value is None else self.enum_class(value)
 
 
+def current_session() -> Session:
+    """The session of the current app context, as the plain Session that services take (``db.session`` is
+    its scoped proxy, which type checkers do not accept as one)."""
+    return db.session()
+
+
 def is_sqlite(session_or_engine: Any) -> bool:
     bind = session_or_engine.get_bind() if hasattr(session_or_engine, "get_bind") else session_or_engine
     return bind.dialect.name == "sqlite"
 
 
-def lock_for_update(stmt: Select) -> Select:
+def lock_for_update(stmt: SelectT) -> SelectT:
     """Row lock on PostgreSQL; on SQLite the BEGIN IMMEDIATE already holds the write lock."""
     return stmt.with_for_update()
 

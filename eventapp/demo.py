@@ -256,7 +256,7 @@ def _event(session: Session, calendar: DemoCalendar) -> Event:
 def _times(rng: random.Random, count: int, *, start: datetime, end: datetime) -> list[datetime]:
     """Arrival times with a shape: a burst when registration opens, a steady middle, a late rise."""
     days = max((end - start).total_seconds() / 86400, 1.0)
-    times = []
+    times: list[datetime] = []
     while len(times) < count:
         pick = rng.random()
         if pick < 0.35:

@@ -21,13 +21,12 @@ bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
     if not has_request_context():  # the CLI, job workers: the default language, not a crash
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     languages = current_app.config["LANGUAGES"]
-    asked = request.args.get("lang")
-    if asked in languages:
-        return asked
-    chosen = request.cookies.get(LANG_COOKIE)
-    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    for chosen in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if chosen is not None and chosen in languages:
+            return chosen
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def current_locale() -> str:

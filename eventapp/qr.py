@@ -16,8 +16,8 @@ QUIET_ZONE_MODULES = 4
 def qr_image(data: str, *, scale: int = 1) -> Image.Image:
     """Black-on-white QR code (error correction M) with the standard 4-module quiet zone, `scale` px per module."""
     code = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    modules = memoryview(code.to_image(scale=1, add_quiet_zones=False))
-    height, width = modules.shape
+    modules = memoryview(code.to_image(scale=1, add_quiet_zones=False))  # type: ignore[arg-type]  # a buffer
+    height, width = modules.shape or (0, 0)
     image = Image.frombuffer("L", (width, height), modules.tobytes(), "raw", "L", 0, 1)
     image = ImageOps.expand(image, border=QUIET_ZONE_MODULES, fill=255)
     if scale > 1:

@@ -22,7 +22,8 @@ def test_every_message_has_a_japanese_translation(tmp_path):
          "."],
         cwd=ROOT, check=True,
     )
-    wanted = {_key(m.id) for m in read_po(pot.open("rb")) if m.id}
+    with pot.open("rb") as handle:
+        wanted = {_key(m.id) for m in read_po(handle) if m.id}
     with (ROOT / "eventapp/translations/ja/LC_MESSAGES/messages.po").open("rb") as handle:
         catalog = {_key(m.id): m for m in read_po(handle, locale="ja") if m.id}
     untranslated = sorted(i for i in wanted if i not in catalog or not _texts(catalog[i].string) or catalog[i].fuzzy)

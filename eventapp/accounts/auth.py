@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from eventapp.accounts.models import Role, User
 from eventapp.accounts.services import user_for_login_session
-from eventapp.db import db, utcnow
+from eventapp.db import current_session, utcnow
 from eventapp.extensions import login_manager
 
 # The session cookie's key for the login session's token (see accounts.services.start_login_session).
@@ -32,7 +32,7 @@ def init_login(app: Flask) -> None:
         token = session.get(LOGIN_SESSION_KEY)
         if not user_id.isdigit() or not isinstance(token, str):
             return None
-        return user_for_login_session(db.session, user_id=int(user_id), token=token, now=utcnow())
+        return user_for_login_session(current_session(), user_id=int(user_id), token=token, now=utcnow())
 
 
 def _role_required(*roles: Role) -> Callable:

@@ -37,7 +37,7 @@ def create_user(session: Session, *, email: str, display_name: str, password: st
 
 
 def authenticate(session: Session, *, email: str, password: str, now: datetime) -> User | None:
-    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    user: User | None = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None or not user.is_active_account or not user.check_password(password):
         return None
     user.last_login_at = now

@@ -10,7 +10,7 @@ from eventapp.accounts.auth import LOGIN_SESSION_KEY
 from eventapp.accounts.forms import LoginForm
 from eventapp.accounts.models import Role
 from eventapp.accounts.services import authenticate, end_login_session, start_login_session
-from eventapp.db import db, utcnow
+from eventapp.db import current_session, db, utcnow
 from eventapp.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
@@ -33,9 +33,9 @@ def _safe_next(default: str) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session, email=form.email.data, password=form.password.data, now=utcnow())
+        user = authenticate(current_session(), email=form.email.data, password=form.password.data, now=utcnow())
         if user is not None:
-            token = start_login_session(db.session, user=user, now=utcnow(),
+            token = start_login_session(current_session(), user=user, now=utcnow(),
                                         lifetime=current_app.permanent_session_lifetime)
             db.session.commit()
             login_user(user)
@@ -51,7 +51,7 @@ def logout():
     token = session.pop(LOGIN_SESSION_KEY, None)
     logout_user()
     if isinstance(token, str):
-        end_login_session(db.session, token=token)  # on the server too: a copy of the cookie is worthless now
+        end_login_session(current_session(), token=token)  # on the server too: a copy of the cookie is worthless now
         db.session.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("events.index"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, url_for
 from sqlalchemy import select
 
-from eventapp.db import db, utcnow
+from eventapp.db import current_session, db, utcnow
 from eventapp.events.models import TOKYO, Event, EventStatus
 from eventapp.extensions import csrf
 from eventapp.registration.services import registration_window, seats_left
@@ -27,12 +27,12 @@ def events():
             "starts_at": event.starts_at.isoformat(),
             "ends_at": event.ends_at.isoformat(),
             "venue": event.venue_name,
-            "registration_status": registration_window(db.session, event, now=now).value,
+            "registration_status": registration_window(current_session(), event, now=now).value,
             # Every time in Tokyo's offset, like starts_at (the database gives them back in UTC).
             "registration_opens_at": event.registration_opens_at.astimezone(TOKYO).isoformat(),
             "registration_closes_at": event.registration_closes_at.astimezone(TOKYO).isoformat(),
             "capacity": event.capacity,
-            "seats_left": seats_left(db.session, event),
+            "seats_left": seats_left(current_session(), event),
             "url": url_for("events.show", slug=event.slug, _external=True),
         }
         for event in published

@@ -12,6 +12,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -26,8 +27,8 @@ class BadgeBatchForm(FlaskForm):
     not_printed_only = BooleanField(_l("Only badges not printed yet"))
     registered_since = DateTimeLocalField(_l("Registered since (Tokyo time)"), validators=[Optional()])
     order = RadioField(_l("Order"), default="gojuon", choices=[
-        ("gojuon", _l("五十音 (by furigana)")), ("company", _l("Company (五十音)")),
-        ("group", _l("Exchange group")), ("receipt", _l("Reception number"))])
+        SelectChoice("gojuon", _l("五十音 (by furigana)")), SelectChoice("company", _l("Company (五十音)")),
+        SelectChoice("group", _l("Exchange group")), SelectChoice("receipt", _l("Reception number"))])
     sheet = SelectField(_l("Sheet"), choices=[], validators=[Required()])
 
 
@@ -43,7 +44,8 @@ class SheetLayoutForm(FlaskForm):
     label_ja = StringField(_l("Description (Japanese)"), filters=[normalize_text], validators=[Required(), MaxLength(100)])
     label_en = StringField(_l("Description (English)"), filters=[normalize_text], validators=[MaxLength(100)])
     design = SelectField(_l("Badge design"), choices=[
-        ("card", _l("Business-card size (QR beside the name)")), ("large", _l("A6 and larger (QR below the name)"))])
+        SelectChoice("card", _l("Business-card size (QR beside the name)")),
+        SelectChoice("large", _l("A6 and larger (QR below the name)"))])
     page_width_mm = _mm(_l("Page width (mm)"), 10)
     page_height_mm = _mm(_l("Page height (mm)"), 10)
     label_width_mm = _mm(_l("Label width (mm)"), 10)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -39,8 +40,11 @@ class LayoutSpec:
 
     @classmethod
     def of(cls, layout: SheetLayout) -> LayoutSpec:
-        return cls(**{k: (v.value if isinstance(v, BadgeDesign) else v)
-                      for k, v in ((f, getattr(layout, f)) for f in cls.__dataclass_fields__)})
+        values: dict[str, Any] = {}
+        for name in cls.__dataclass_fields__:
+            value = getattr(layout, name)
+            values[name] = value.value if isinstance(value, BadgeDesign) else value
+        return cls(**values)
 
     @property
     def per_page(self) -> int:
@@ -52,6 +56,10 @@ class LayoutSpec:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def _mm(value: float) -> str:
+    return f"{value:g}"
 
 
 def check_fits(spec: LayoutSpec) -> None:
@@ -68,18 +76,18 @@ def check_fits(spec: LayoutSpec) -> None:
         raise LayoutError("; ".join(problems))
     if spec.columns > 1 and spec.pitch_x_mm + FIT_TOLERANCE_MM < spec.label_width_mm:
         problems.append(_("the horizontal pitch %(pitch)s mm is less than the label width %(width)s mm, so labels "
-                          "would overlap", pitch=f"{spec.pitch_x_mm:g}", width=f"{spec.label_width_mm:g}"))
+                          "would overlap", pitch=_mm(spec.pitch_x_mm), width=_mm(spec.label_width_mm)))
     if spec.rows > 1 and spec.pitch_y_mm + FIT_TOLERANCE_MM < spec.label_height_mm:
         problems.append(_("the vertical pitch %(pitch)s mm is less than the label height %(height)s mm, so labels "
-                          "would overlap", pitch=f"{spec.pitch_y_mm:g}", height=f"{spec.label_height_mm:g}"))
+                          "would overlap", pitch=_mm(spec.pitch_y_mm), height=_mm(spec.label_height_mm)))
     right = spec.margin_left_mm + (spec.columns - 1) * spec.pitch_x_mm + spec.label_width_mm
     bottom = spec.margin_top_mm + (spec.rows - 1) * spec.pitch_y_mm + spec.label_height_mm
     if right > spec.page_width_mm + FIT_TOLERANCE_MM:
         problems.append(_("the labels reach %(reach)s mm across but the page is %(page)s mm wide",
-                          reach=f"{right:g}", page=f"{spec.page_width_mm:g}"))
+                          reach=_mm(right), page=_mm(spec.page_width_mm)))
     if bottom > spec.page_height_mm + FIT_TOLERANCE_MM:
         problems.append(_("the labels reach %(reach)s mm down but the page is %(page)s mm high",
-                          reach=f"{bottom:g}", page=f"{spec.page_height_mm:g}"))
+                          reach=_mm(bottom), page=_mm(spec.page_height_mm)))
     if problems:
         raise LayoutError("; ".join(problems))
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -73,7 +75,7 @@ def select_for_badges(session: Session, event: Event, selection: BadgeSelection)
     return sorted(people, key=_order_key(selection.order))
 
 
-def _order_key(order: BadgeOrder):
+def _order_key(order: BadgeOrder) -> Callable[[Registration], Any]:  # a sort key: str or a tuple
     if order == BadgeOrder.COMPANY:
         return lambda r: (company_sort_key(r.company_name, r.company_kana), r.sort_key)
     if order == BadgeOrder.GROUP:
@@ -123,7 +125,7 @@ def badge_warnings(badges: list[BadgeView], people: list[Registration]) -> list[
             f"{', '.join(b.warnings)}" for b in badges if b.warnings]
 
 
-def create_layout(session: Session, **values) -> SheetLayout:
+def create_layout(session: Session, **values: Any) -> SheetLayout:
     """A new sheet layout; refuses one whose labels do not fit (LayoutError) or whose name is taken."""
     if session.scalar(select(SheetLayout.id).where(SheetLayout.name == values["name"])):
         raise LayoutNameTaken(values["name"])

@@ -14,7 +14,7 @@ from eventapp.badges.batch import JOB_KIND, produce_one_badge_pdf, start_badge_b
 from eventapp.badges.forms import BadgeBatchForm, PrintOneBadgeForm, SheetLayoutForm
 from eventapp.badges.layouts import LayoutError, LayoutSpec, all_layouts, layout_named
 from eventapp.badges.models import BadgeDesign, SheetLayout
-from eventapp.db import db, utcnow
+from eventapp.db import current_session, db, utcnow
 from eventapp.directory.models import ExchangeGroup
 from eventapp.events.models import TOKYO, Event, EventStatus
 from eventapp.forms_common import ConfirmForm
@@ -29,7 +29,7 @@ bp = Blueprint("badges", __name__, url_prefix="/admin")
 def _registration_panel() -> dict:
     """The organiser's registration page shows the panels features above registration offer: the badge."""
     return {"organiser_registration_panels": ["badges/_registration_panel.html"],
-            "badge_layouts": lambda: all_layouts(db.session)}
+            "badge_layouts": lambda: all_layouts(current_session())}
 
 
 def _event_from_query() -> Event:
@@ -47,9 +47,9 @@ def _batch_form(event: Event) -> BadgeBatchForm:
     form.categories.choices = [(c.code.value, c.label(current_locale())) for c in event.categories]
     groups = db.session.scalars(select(ExchangeGroup).order_by(ExchangeGroup.sort_key)).all()
     form.group_id.choices = [("", _("All groups")), ("0", _("No group"))] + [(str(g.id), g.name) for g in groups]
-    form.sheet.choices = [(layout.name, layout.label(current_locale())) for layout in all_layouts(db.session)]
+    form.sheet.choices = [(layout.name, layout.label(current_locale())) for layout in all_layouts(current_session())]
     if not form.is_submitted() and form.sheet.choices:
-        form.sheet.data = layout_named(db.session, None).name
+        form.sheet.data = layout_named(current_session(), None).name
     return form
 
 
@@ -66,8 +66,8 @@ def batch():
             registered_since=form.registered_since.data.replace(tzinfo=TOKYO) if form.registered_since.data else None,
             order=services.BadgeOrder(form.order.data))
         try:
-            job = start_badge_batch(db.session, event, selection=selection,
-                                    layout=layout_named(db.session, form.sheet.data), created_by=actor_name())
+            job = start_badge_batch(current_session(), event, selection=selection,
+                                    layout=layout_named(current_session(), form.sheet.data), created_by=actor_name())
         except services.EmptyBatch:
             db.session.rollback()
             form.categories.errors.append(_("Nobody matches these choices, so there is nothing to print. "
@@ -88,7 +88,7 @@ def batch():
         Registration.badge_printed_at.is_not(None)))
     events = db.session.scalars(select(Event).order_by(Event.event_date.desc())).all()
     return render_template("badges/batch.html", event=event, events=events, form=form, confirmed=confirmed,
-                           printed=printed, jobs=jobs.recent_jobs(db.session, kind=JOB_KIND)), 422 if form.errors else 200
+                           printed=printed, jobs=jobs.recent_jobs(current_session(), kind=JOB_KIND)), 422 if form.errors else 200
 
 
 # --- one person ----------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def batch():
 def print_one(registration_id: int):
     registration = db.session.get(Registration, registration_id) or abort(404)
     form = PrintOneBadgeForm()
-    form.sheet.choices = [(layout.name, layout.name) for layout in all_layouts(db.session)]
+    form.sheet.choices = [(layout.name, layout.name) for layout in all_layouts(current_session())]
     if not form.validate_on_submit():
         flash(_("The form had expired. Please try again."), "warning")
         return redirect(url_for("registration_admin.show", registration_id=registration.id))
@@ -107,7 +107,7 @@ def print_one(registration_id: int):
         flash(_("Only confirmed registrations get a badge."), "danger")
         return redirect(url_for("registration_admin.show", registration_id=registration.id))
     receipt_code = registration.receipt_code
-    pdf = produce_one_badge_pdf(db.session, registration, layout=layout_named(db.session, form.sheet.data),
+    pdf = produce_one_badge_pdf(current_session(), registration, layout=layout_named(current_session(), form.sheet.data),
                                 now=utcnow)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="badge-{receipt_code}.pdf"',
@@ -119,7 +119,7 @@ def print_one(registration_id: int):
 def reissue(registration_id: int):
     registration = db.session.get(Registration, registration_id) or abort(404)
     if ConfirmForm().validate_on_submit():
-        services.reissue_badge(db.session, registration, now=utcnow(), actor=actor_name())
+        services.reissue_badge(current_session(), registration, now=utcnow(), actor=actor_name())
         db.session.commit()
         flash(_("A new QR code was issued. The old badge no longer works; print the new one."), "success")
     return redirect(url_for("registration_admin.show", registration_id=registration.id))
@@ -138,7 +138,7 @@ def sheets():
             "columns", "rows", "margin_left_mm", "margin_top_mm", "pitch_x_mm", "pitch_y_mm")}
         values["label_en"] = values["label_en"] or values["label_ja"]
         try:
-            services.create_layout(db.session, design=BadgeDesign(form.design.data), **values)
+            services.create_layout(current_session(), design=BadgeDesign(form.design.data), **values)
         except services.LayoutNameTaken:
             db.session.rollback()
             form.name.errors.append(_("Name: another layout has this name. Please choose another."))
@@ -150,7 +150,7 @@ def sheets():
             flash(_("The layout has been added. Print its test page to check it against your label sheets."),
                   "success")
             return redirect(url_for("badges.sheets"))
-    return render_template("badges/sheets.html", form=form, layouts=all_layouts(db.session),
+    return render_template("badges/sheets.html", form=form, layouts=all_layouts(current_session()),
                            confirm_form=ConfirmForm()), 422 if form.errors else 200
 
 
@@ -169,7 +169,7 @@ def test_page(layout_id: int):
 def make_default(layout_id: int):
     layout = db.session.get(SheetLayout, layout_id) or abort(404)
     if ConfirmForm().validate_on_submit():
-        services.make_default_layout(db.session, layout)
+        services.make_default_layout(current_session(), layout)
         db.session.commit()
         flash(_("“%(name)s” is now the default layout.", name=layout.name), "success")
     return redirect(url_for("badges.sheets"))

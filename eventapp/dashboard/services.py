@@ -222,7 +222,7 @@ def by_group(session: Session, event: Event, *, locale: str, top: int = TOP_GROU
         .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE))
         .group_by(ExchangeGroup.id, ExchangeGroup.name, ExchangeGroup.sort_key, Registration.status)
     ).all()
-    tally: dict[int | None, Counter] = {}
+    tally: dict[int | None, Counter[RegistrationStatus]] = {}
     names: dict[int, tuple[str, str]] = {}
     for group_id, name, sort_key, status, n in rows:
         tally.setdefault(group_id, Counter())[status] += n
@@ -230,14 +230,14 @@ def by_group(session: Session, event: Event, *, locale: str, top: int = TOP_GROU
             names[group_id] = (name, sort_key)
     ranked = sorted(names, key=lambda g: (-sum(tally[g].values()), names[g][1], g))
 
-    def row(key: str, name: str, counter: Counter) -> Breakdown:
+    def row(key: str, name: str, counter: Counter[RegistrationStatus]) -> Breakdown:
         return Breakdown(key=key, name=name, confirmed=counter[RegistrationStatus.CONFIRMED],
                          waitlisted=counter[RegistrationStatus.WAITLISTED])
 
     result = [row(str(g), names[g][0], tally[g]) for g in ranked[:top]]
     with force_locale(locale):
         if len(ranked) > top:
-            rest = sum((tally[g] for g in ranked[top:]), Counter())
+            rest = sum((tally[g] for g in ranked[top:]), Counter[RegistrationStatus]())
             result.append(row("*", _("Other groups (%(n)s)", n=len(ranked) - top), rest))
         if None in tally:
             result.append(row("", _("No group"), tally[None]))
@@ -251,7 +251,7 @@ def by_industry(session: Session, event: Event, *, locale: str) -> tuple[Breakdo
         .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE))
         .group_by(Registration.industry_code, Registration.status)
     ).all()
-    tally: dict[str, Counter] = {}
+    tally: dict[str, Counter[RegistrationStatus]] = {}
     for code, status, n in rows:
         tally.setdefault(code or "", Counter())[status] += n
     with force_locale(locale):

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, jsonify, render_template, request
 
 from eventapp.accounts.auth import organiser_required, staff_required
 from eventapp.dashboard import services
-from eventapp.db import db, utcnow
+from eventapp.db import current_session, utcnow
 from eventapp.events.models import Event
 from eventapp.i18n import current_locale
 
@@ -24,13 +24,13 @@ def _chosen_event(events: list[Event]) -> Event | None:
 
 
 def _figures(event: Event) -> services.DashboardFigures:
-    return services.dashboard_figures(db.session, event, now=utcnow(), locale=current_locale())
+    return services.dashboard_figures(current_session(), event, now=utcnow(), locale=current_locale())
 
 
 @bp.get("/")
 @organiser_required
 def index():
-    events = services.dashboard_events(db.session)
+    events = services.dashboard_events(current_session())
     event = _chosen_event(events)
     if event is None:
         return render_template("dashboard/index.html", events=events, event=None)
@@ -43,7 +43,7 @@ def index():
 @organiser_required
 def data():
     slug = request.args.get("event", "").strip()
-    events = services.dashboard_events(db.session)
+    events = services.dashboard_events(current_session())
     event = next((e for e in events if e.slug == slug), None) if slug else services.default_event(events)
     if event is None:
         return jsonify(error="no such event", status=404), 404

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from eventapp import jobs
 from eventapp.accounts.auth import organiser_required
-from eventapp.db import db
+from eventapp.db import current_session, db
 from eventapp.directory import exports, importer, services
 from eventapp.directory.forms import CompanyForm, DeleteForm, GroupForm, ImportForm
 from eventapp.directory.industries import industries, industry
@@ -48,7 +48,7 @@ def _render_form(template: str, form: Any, **context: Any):
 @bp.get("/groups")
 @organiser_required
 def groups():
-    return render_template("directory/groups.html", rows=services.groups_with_member_counts(db.session))
+    return render_template("directory/groups.html", rows=services.groups_with_member_counts(current_session()))
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
@@ -57,7 +57,7 @@ def new_group():
     form = GroupForm()
     if form.validate_on_submit():
         try:
-            group = services.create_group(db.session, details=form.details())
+            group = services.create_group(current_session(), details=form.details())
         except services.DirectoryError as exc:
             db.session.rollback()
             _group_error(form, exc)
@@ -77,7 +77,7 @@ def group(group_id: int):
         form.fill_from(services.GroupDetails.of(group))
     if form.validate_on_submit():
         try:
-            services.update_group(db.session, group, details=form.details())
+            services.update_group(current_session(), group, details=form.details())
         except services.DirectoryError as exc:
             db.session.rollback()
             _group_error(form, exc)
@@ -96,7 +96,7 @@ def delete_group(group_id: int):
         abort(400)
     name = group.name
     try:
-        services.delete_group(db.session, group)
+        services.delete_group(current_session(), group)
     except services.GroupNotEmpty as exc:
         db.session.rollback()
         flash(_("This group still has %(n)d member companies. Move them to another group or delete them first.",
@@ -133,16 +133,16 @@ def _filters() -> services.CompanyFilters:
 @organiser_required
 def companies():
     filters = _filters()
-    result = services.search_companies(db.session, filters=filters, page=request.args.get("page", 1, type=int))
+    result = services.search_companies(current_session(), filters=filters, page=request.args.get("page", 1, type=int))
     locale = current_locale()
     return render_template("directory/companies.html", result=result, filters=filters,
-                           groups=services.all_groups(db.session), industries=industries(),
+                           groups=services.all_groups(current_session()), industries=industries(),
                            industry_names={i.code: i.name(locale) for i in industries()})
 
 
 def _company_form(*, preselect_group: int | None = None) -> CompanyForm:
     form = CompanyForm()
-    form.setup_choices(groups=services.all_groups(db.session), locale=current_locale())
+    form.setup_choices(groups=services.all_groups(current_session()), locale=current_locale())
     if preselect_group and not form.is_submitted():
         form.group_ids.data = [preselect_group]
     return form
@@ -154,7 +154,7 @@ def new_company():
     form = _company_form(preselect_group=_filters().group_id)
     if form.validate_on_submit():
         try:
-            company = services.create_company(db.session, details=form.details())
+            company = services.create_company(current_session(), details=form.details())
         except services.DirectoryError as exc:
             db.session.rollback()
             _company_error(form, exc)
@@ -174,7 +174,7 @@ def company(company_id: int):
         form.fill_from(services.CompanyDetails.of(company))
     if form.validate_on_submit():
         try:
-            services.update_company(db.session, company, details=form.details())
+            services.update_company(current_session(), company, details=form.details())
         except services.DirectoryError as exc:
             db.session.rollback()
             _company_error(form, exc)
@@ -192,7 +192,7 @@ def delete_company(company_id: int):
     if not DeleteForm().validate_on_submit():
         abort(400)
     name = company.name
-    services.delete_company(db.session, company)
+    services.delete_company(current_session(), company)
     db.session.commit()
     flash(_("The company “%(name)s” has been deleted.", name=name), "success")
     return redirect(url_for("directory.companies"))
@@ -234,7 +234,7 @@ def _import(kind: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            job = start_directory_import(db.session, kind=kind, data=upload.read(), filename=upload.filename or "",
+            job = start_directory_import(current_session(), kind=kind, data=upload.read(), filename=upload.filename or "",
                                          files_dir=Path(current_app.config["JOB_FILES_DIR"]),
                                          created_by=actor_name(), locale=current_locale())
         except importer.ImportFileError as exc:
@@ -275,10 +275,10 @@ def companies_template(fmt: str):
 @bp.get("/groups.csv")
 @organiser_required
 def export_groups():
-    return _file_response(exports.groups_csv(db.session), "groups.csv")
+    return _file_response(exports.groups_csv(current_session()), "groups.csv")
 
 
 @bp.get("/companies.csv")
 @organiser_required
 def export_companies():
-    return _file_response(exports.companies_csv(db.session), "companies.csv")
+    return _file_response(exports.companies_csv(current_session()), "companies.csv")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventapp.accounts.auth import organiser_required
-from eventapp.db import db, utcnow
+from eventapp.db import current_session, db, utcnow
 from eventapp.events import services
 from eventapp.events.forms import EventForm
 from eventapp.events.models import Event, EventStatus
@@ -40,7 +40,7 @@ def admin_create():
             form.status.data = EventStatus.DRAFT.value
     if form.validate_on_submit():
         try:
-            event = services.create_event(db.session, details=form.details())
+            event = services.create_event(current_session(), details=form.details())
         except services.SlugTaken:
             db.session.rollback()
             form.slug.errors.append(_("Slug (URL name): another event uses it. Please choose another."))
@@ -60,7 +60,7 @@ def admin_edit(event_id: int):
         form.fill_from(services.EventDetails.of(event))
     if form.validate_on_submit():
         try:
-            services.update_event(db.session, event, details=form.details(), now=utcnow())
+            services.update_event(current_session(), event, details=form.details(), now=utcnow())
         except services.SlugTaken:
             db.session.rollback()
             form.slug.errors.append(_("Slug (URL name): another event uses it. Please choose another."))
@@ -87,7 +87,7 @@ def admin_categories(event_id: int):
             return redirect(url_for("events_admin.admin_edit", event_id=event.id))
         capacities[category.id] = (int(raw) if raw else None, request.form.get(f"open-{category.id}") == "on")
     try:
-        services.set_category_capacities(db.session, event, capacities=capacities, now=utcnow())
+        services.set_category_capacities(current_session(), event, capacities=capacities, now=utcnow())
     except services.NoPublicCategory:
         db.session.rollback()
         flash(_("%(field)s: tick at least one category, or nobody can register. To stop registration, set the "

@@ -13,6 +13,7 @@ from wtforms import (
     TimeField,
     ValidationError,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, Regexp
 
 from eventapp.events.models import TOKYO, EventStatus
@@ -34,6 +35,12 @@ def _after(other_name: str):
 
 def _tokyo(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=TOKYO) if value else None
+
+
+def _tokyo_required(value: datetime | None) -> datetime:
+    if value is None:
+        raise ValueError("details() is for a validated form: this field is required")
+    return value.replace(tzinfo=TOKYO)
 
 
 class EventForm(FlaskForm):
@@ -67,8 +74,8 @@ class EventForm(FlaskForm):
     edit_deadline_at = DateTimeLocalField(_l("Changes allowed until"), validators=[Optional()])
     contact_email = StringField(_l("Contact e-mail"), filters=TEXT, validators=[MaxLength(254)])
     status = ChoiceSelectField(_l("Status"), choices=[
-        (EventStatus.DRAFT.value, _l("Draft")), (EventStatus.PUBLISHED.value, _l("Published")),
-        (EventStatus.CLOSED.value, _l("Closed"))])
+        SelectChoice(EventStatus.DRAFT.value, _l("Draft")), SelectChoice(EventStatus.PUBLISHED.value, _l("Published")),
+        SelectChoice(EventStatus.CLOSED.value, _l("Closed"))])
 
     def details(self) -> EventDetails:
         return EventDetails(
@@ -78,8 +85,8 @@ class EventForm(FlaskForm):
             venue_name=self.venue_name.data, venue_address=self.venue_address.data or "",
             venue_access=self.venue_access.data or "", venue_map_url=self.venue_map_url.data or "",
             description_ja=self.description_ja.data or "", description_en=self.description_en.data or "",
-            capacity=self.capacity.data, registration_opens_at=_tokyo(self.registration_opens_at.data),
-            registration_closes_at=_tokyo(self.registration_closes_at.data),
+            capacity=self.capacity.data, registration_opens_at=_tokyo_required(self.registration_opens_at.data),
+            registration_closes_at=_tokyo_required(self.registration_closes_at.data),
             edit_deadline_at=_tokyo(self.edit_deadline_at.data), status=EventStatus(self.status.data),
             contact_email=self.contact_email.data or "",
         )

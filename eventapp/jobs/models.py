@@ -40,7 +40,8 @@ class JobRecord(Base):
 
     @property
     def params(self) -> dict[str, Any]:
-        return json.loads(self.params_json or "{}")
+        params: dict[str, Any] = json.loads(self.params_json or "{}")
+        return params
 
     @property
     def result(self) -> dict[str, Any] | None:

@@ -33,7 +33,8 @@ def init_app(app: Flask) -> None:
 
 def bound_app() -> Flask:
     if has_app_context():
-        return current_app._get_current_object()  # type: ignore[attr-defined]
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        return app
     if _bound_app is None:
         raise RuntimeError("jobs used before create_app()")
     return _bound_app
@@ -44,7 +45,7 @@ def own_session() -> Session:
     return Session(db.engine, expire_on_commit=False)
 
 
-@huey.task()
+@huey.task()  # type: ignore[untyped-decorator]  # huey ships no type hints
 def run_job_task(job_id: int) -> str | None:
     from eventapp.jobs.kinds import run_job
 

@@ -151,7 +151,7 @@ def build_email(message: OutboxMessage, *, sender: str) -> EmailMessage:
     inline = [a for a in message.attachments if a.content_id]
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html", charset="utf-8", cte="base64")
-        html_part = email.get_payload()[-1]
+        html_part = next(part for part in email.iter_parts() if part.get_content_type() == "text/html")
         for attachment in inline:
             maintype, subtype = attachment.content_type.split("/", 1)
             html_part.add_related(attachment.content, maintype=maintype, subtype=subtype,
@@ -170,6 +170,7 @@ def send_over_smtp(email: EmailMessage, mail_url: str) -> None:
     RelayCannotCarryAddress (before any envelope is sent) when it does not."""
     parts = urlsplit(mail_url)
     host = parts.hostname or "localhost"
+    client: smtplib.SMTP
     if parts.scheme == "smtps":
         client = smtplib.SMTP_SSL(host, parts.port or 465, timeout=SMTP_TIMEOUT_SECONDS,
                                   context=ssl.create_default_context())
@@ -279,10 +280,10 @@ def deliver(session: Session, message_id: int, *, mail_url: str | None, sender: 
         (OutboxMessage.next_attempt_at.is_(None)) | (OutboxMessage.next_attempt_at <= now),
     ).values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + CLAIM_WINDOW))
     session.commit()
-    if claimed.rowcount != 1:
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's CursorResult
         current = session.get(OutboxMessage, message_id)
         return current.status if current is not None else None
-    message = session.get(OutboxMessage, message_id)
+    message = session.get_one(OutboxMessage, message_id)
     attempts = message.attempts
     try:
         email = build_email(message, sender=sender)
@@ -297,7 +298,8 @@ def deliver(session: Session, message_id: int, *, mail_url: str | None, sender: 
         outcome = {"status": OutboxStatus.SENT, "sent_at": now, "next_attempt_at": None, "last_error": "",
                    "failure_reason": None}
     _record_outcome(session, message_id, outcome)
-    return outcome["status"]
+    status: OutboxStatus = outcome["status"]
+    return status
 
 
 def _after_failure(failure: FailedAttempt, *, attempts: int, now: datetime) -> dict[str, Any]:

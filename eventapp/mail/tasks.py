@@ -3,6 +3,8 @@ whatever is due (retries, and anything whose first hand-off was lost while the w
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from huey import crontab
 
@@ -16,12 +18,12 @@ from eventapp.mail.services import deliver, due_message_ids
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000/"
 
 
-def _delivery_settings(app: Flask) -> dict:
+def _delivery_settings(app: Flask) -> dict[str, Any]:
     return {"mail_url": app.config.get("MAIL_URL"), "sender": app.config["MAIL_FROM"],
             "base_url": app.config.get("PUBLIC_BASE_URL") or DEVELOPMENT_BASE_URL}
 
 
-@huey.task()
+@huey.task()  # type: ignore[untyped-decorator]  # huey ships no type hints
 def deliver_outbox_message(message_id: int) -> str | None:
     app = bound_app()
     with app.app_context(), write_transactions(), own_session() as session:
@@ -29,7 +31,7 @@ def deliver_outbox_message(message_id: int) -> str | None:
         return status.value if status else None
 
 
-@huey.periodic_task(crontab(minute="*"))
+@huey.periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
 def deliver_due_outbox_messages() -> int:
     app = bound_app()
     with app.app_context(), write_transactions(), own_session() as session:

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from eventapp.accounts.auth import organiser_required
-from eventapp.db import db
+from eventapp.db import current_session, db
 from eventapp.forms_common import ConfirmForm
 from eventapp.mail.models import FailureReason, OutboxAttachment, OutboxMessage, OutboxStatus
 from eventapp.mail.services import retry_now
@@ -87,7 +87,7 @@ def attachment(message_id: int, attachment_id: int):
 def retry(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     if ConfirmForm().validate_on_submit() and message.status in (OutboxStatus.FAILED, OutboxStatus.HELD):
-        retry_now(db.session, message)
+        retry_now(current_session(), message)
         db.session.commit()
         flash(_("The message will be sent again."), "success")
     return redirect(url_for("mail.show", message_id=message.id))

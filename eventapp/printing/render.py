@@ -28,7 +28,7 @@ class ForbiddenResource(ValueError):
     pass
 
 
-class AssetOnlyURLFetcher(URLFetcher):
+class AssetOnlyURLFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no type hints
     """data: URLs, and files inside the asset folders once every `..` and symlink is resolved; anything
     else (the network, instance/ with the secret key and database, the code) is refused."""
 
@@ -36,7 +36,7 @@ class AssetOnlyURLFetcher(URLFetcher):
         super().__init__(allowed_protocols={"data", "file"})
         self.asset_dirs = tuple(Path(d).resolve() for d in asset_dirs)
 
-    def fetch(self, url: str, headers: Any = None):
+    def fetch(self, url: str, headers: Any = None) -> Any:
         scheme = url.split(":", 1)[0].lower()
         if scheme == "file":
             url = self._asset_file(url).as_uri()  # open what was checked, not the link again
@@ -95,4 +95,5 @@ def render_pdf(template: str, *, stylesheets: tuple[str, ...] = ("print.css",), 
     html = HTML(string=render_html(template, **context), base_url=str(PDF_TEMPLATES) + "/",
                 url_fetcher=asset_only_url_fetcher)
     with _render_lock:
-        return html.write_pdf(stylesheets=[_stylesheet(s) for s in stylesheets], font_config=_font_config())
+        pdf: bytes = html.write_pdf(stylesheets=[_stylesheet(s) for s in stylesheets], font_config=_font_config())
+    return pdf

@@ -13,6 +13,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from eventapp.directory.industries import industries
@@ -80,7 +81,8 @@ class RegistrationForm(FlaskForm):
     address = StringField(_l("Address"), filters=TEXT, validators=[MaxLength(200)],
                           render_kw={"autocomplete": "street-address"})
     attends_party = ChoiceRadioField(_l("Networking party (懇親会)"), validators=[Required()],
-                               choices=[("yes", _l("I will attend")), ("no", _l("I will not attend"))])
+                               choices=[SelectChoice("yes", _l("I will attend")),
+                                        SelectChoice("no", _l("I will not attend"))])
     message = TextAreaField(_l("Message to the organisers"), filters=[normalize_multiline],
                             validators=[MaxLength(1000)])
     consent_privacy = BooleanField(_l("I agree to the use of my data for running the event (required)"),

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from eventapp import jobs
 from eventapp.accounts.auth import organiser_required
-from eventapp.db import db, utcnow
+from eventapp.db import current_session, db, utcnow
 from eventapp.directory.industries import industry_name
 from eventapp.directory.models import ExchangeGroup
 from eventapp.events.models import Event, EventStatus
@@ -104,11 +104,11 @@ def index():
     filters = _filters()
     sort = request.args.get("sort", "kana")
     sort = sort if sort in SORTS else "kana"
-    result = search_registrations(db.session, event, filters=filters, sort=sort,
+    result = search_registrations(current_session(), event, filters=filters, sort=sort,
                                   page=request.args.get("page", 1, type=int) or 1)
     return render_template(
         "registration/admin_list.html", events=events, event=event, filters=filters, sort=sort, result=result,
-        counts=status_counts(db.session, event), groups=_groups(), NO_GROUP=NO_GROUP,
+        counts=status_counts(current_session(), event), groups=_groups(), NO_GROUP=NO_GROUP,
     )
 
 
@@ -125,16 +125,16 @@ def export(fmt: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        job = start_registration_export(db.session, event, fmt=fmt, filters=filters, created_by=actor_name())
+        job = start_registration_export(current_session(), event, fmt=fmt, filters=filters, created_by=actor_name())
         job_id = job.id  # read before the commit: touching expired objects after it would reopen a transaction
         db.session.commit()
         jobs.enqueue_job(job_id)
         return redirect(url_for("jobs.show", job_id=job_id))
-    count = count_for_export(db.session, event, filters=filters)
+    count = count_for_export(current_session(), event, filters=filters)
     if count > current_app.config["EXPORT_JOB_THRESHOLD"]:
         return render_template("registration/admin_export_job.html", event=event, fmt=fmt, count=count,
                                filters=filters, form=form)
-    data, _count = export_registrations(db.session, event, fmt=fmt, filters=filters)
+    data, _count = export_registrations(current_session(), event, fmt=fmt, filters=filters)
     filename = export_filename(event, fmt, now=utcnow())
     return Response(data, content_type=CONTENT_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -152,7 +152,7 @@ def show(registration_id: int):
                                   .order_by(OutboxMessage.created_at, OutboxMessage.id)).all()
     return render_template(
         "registration/admin_detail.html", registration=registration, event=registration.event,
-        waitlist_position=services.waitlist_position(db.session, registration), messages=messages,
+        waitlist_position=services.waitlist_position(current_session(), registration), messages=messages,
         history=history(registration.changes, event=registration.event, group_names=group_names,
                         locale=current_locale()),
         form=ConfirmForm(), industry_name=industry_name,
@@ -175,7 +175,7 @@ def edit(registration_id: int):
         return render_template("registration/admin_edit.html", **context), 422 if form.is_submitted() else 200
     try:
         changed = services.update_answers(
-            db.session, registration, answers=form.answers(locale=registration.locale), now=utcnow(),
+            current_session(), registration, answers=form.answers(locale=registration.locale), now=utcnow(),
             actor=actor_name(), by_organiser=True)
     except EmailTaken:
         db.session.rollback()
@@ -206,7 +206,7 @@ def cancel(registration_id: int):
     if registration.status == RegistrationStatus.CANCELLED:
         flash(_("This registration was already cancelled."), "info")
         return redirect(url_for("registration_admin.show", registration_id=registration.id))
-    promoted = services.cancel(db.session, registration, now=utcnow(), actor=actor_name(), by_organiser=True)
+    promoted = services.cancel(current_session(), registration, now=utcnow(), actor=actor_name(), by_organiser=True)
     db.session.commit()
     flash(_("The registration has been cancelled and the person told by e-mail."), "success")
     if promoted:
@@ -225,7 +225,7 @@ def restore(registration_id: int):
     if registration.status != RegistrationStatus.CANCELLED:
         flash(_("This registration is not cancelled."), "info")
         return redirect(url_for("registration_admin.show", registration_id=registration.id))
-    services.restore(db.session, registration, now=utcnow(), actor=actor_name())
+    services.restore(current_session(), registration, now=utcnow(), actor=actor_name())
     db.session.commit()
     if registration.status == RegistrationStatus.CONFIRMED:
         flash(_("The cancellation has been undone: the registration is confirmed again."), "success")
@@ -252,7 +252,7 @@ def import_csv():
     upload = form.file.data
     try:
         job = start_registration_import(
-            db.session, event, data=upload.read(MAX_IMPORT_BYTES + 1), filename=upload.filename or "",
+            current_session(), event, data=upload.read(MAX_IMPORT_BYTES + 1), filename=upload.filename or "",
             files_dir=Path(current_app.config["JOB_FILES_DIR"]), created_by=actor_name(), actor=actor_name(),
             locale=current_locale(), notify=form.notify.data,
             assume_privacy_consent=form.assume_privacy_consent.data)

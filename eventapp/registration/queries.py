@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from eventapp.events.models import CategoryCode, Event, EventCategory
@@ -101,7 +101,7 @@ def _term_matches(term: str) -> ColumnElement[bool]:
     return or_(*conditions)
 
 
-def filtered_statement(event: Event, filters: RegistrationFilters) -> Select:
+def filtered_statement(event: Event, filters: RegistrationFilters) -> Select[Registration]:
     """SELECT of the event's registrations that match the filters, without order."""
     stmt = select(Registration).where(Registration.event_id == event.id)
     terms = [t for t in filters.q.split(" ") if t]
@@ -120,7 +120,7 @@ def filtered_statement(event: Event, filters: RegistrationFilters) -> Select:
     return stmt
 
 
-def _ordered(stmt: Select, sort: str) -> Select:
+def _ordered(stmt: Select[Registration], sort: str) -> Select[Registration]:
     if sort == "newest":
         return stmt.order_by(Registration.created_at.desc(), Registration.id.desc())
     if sort == "receipt":
@@ -128,17 +128,17 @@ def _ordered(stmt: Select, sort: str) -> Select:
     return stmt.order_by(Registration.sort_key, Registration.id)
 
 
-def _with_relations(stmt: Select) -> Select:
+def _with_relations(stmt: Select[Registration]) -> Select[Registration]:
     return stmt.options(joinedload(Registration.category), joinedload(Registration.group))
 
 
-def _company_order(session: Session, stmt: Select) -> list[int]:
+def _company_order(session: Session, stmt: Select[Registration]) -> list[int]:
     """Ids in company 五十音 order (legal forms such as 株式会社 ignored), then the person's reading.
     Computed in Python: the reading rules are not expressible in SQL; an event has a few thousand rows."""
     rows = session.execute(stmt.with_only_columns(
         Registration.id, Registration.company_name, Registration.company_kana, Registration.sort_key)).all()
 
-    def key(row) -> tuple:
+    def key(row: Row[int, str, str, str]) -> tuple[bool, str, str, int]:
         has_company = bool(row.company_name or row.company_kana)
         return (not has_company, company_sort_key(row.company_name, row.company_kana), row.sort_key, row.id)
 

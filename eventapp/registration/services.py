@@ -10,6 +10,7 @@ import json
 import secrets
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -216,8 +217,8 @@ def _take_seat_or_queue(session: Session, registration: Registration, *, now: da
     registration.cancelled_at = None
 
 
-def _apply_answers(registration: Registration, answers: RegistrationAnswers) -> dict[str, list]:
-    changed: dict[str, list] = {}
+def _apply_answers(registration: Registration, answers: RegistrationAnswers) -> dict[str, list[Any]]:
+    changed: dict[str, list[Any]] = {}
     for name, value in asdict(answers).items():
         if name == "category_code":
             continue
@@ -231,7 +232,7 @@ def _apply_answers(registration: Registration, answers: RegistrationAnswers) -> 
 
 
 def _log(session: Session, registration: Registration, *, actor: str, action: str, at: datetime,
-         details: dict | None = None) -> None:
+         details: dict[str, Any] | None = None) -> None:
     session.add(RegistrationChange(
         registration=registration, actor=actor, action=action, at=at,
         details=json.dumps(details or {}, ensure_ascii=False, default=str),
@@ -244,7 +245,7 @@ def _log(session: Session, registration: Registration, *, actor: str, action: st
 def update_answers(
     session: Session, registration: Registration, *, answers: RegistrationAnswers, now: datetime, actor: str,
     by_organiser: bool = False,
-) -> dict[str, list]:
+) -> dict[str, list[Any]]:
     """Change answers. Attendees may do so until the event's edit deadline; organisers any time.
     A change of 参加区分 by an organiser goes through capacity again."""
     if not by_organiser and registration.status == RegistrationStatus.CANCELLED:
@@ -291,7 +292,7 @@ def cancel(
         raise NotCancellable()
     event = lock_event(session, registration.event)
     session.refresh(registration)
-    if registration.status == RegistrationStatus.CANCELLED:
+    if registration.status == RegistrationStatus.CANCELLED:  # type: ignore[comparison-overlap]  # refreshed
         return []
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from eventapp.db import db, utcnow
+from eventapp.db import current_session, db, utcnow
 from eventapp.directory.models import ExchangeGroup
 from eventapp.events.calendar import event_ics
 from eventapp.events.lookup import with_public_event
@@ -48,7 +48,7 @@ def registration_form_for(event: Event, *, public_only: bool = True) -> Registra
     form = RegistrationForm()
     categories = [c for c in event.categories if c.is_open or not public_only]
     groups = db.session.scalars(select(ExchangeGroup).order_by(ExchangeGroup.sort_key)).all()
-    seats = {c.id: services.category_seats_left(db.session, event, c) for c in categories}
+    seats = {c.id: services.category_seats_left(current_session(), event, c) for c in categories}
     form.setup_choices(categories=categories, groups=groups, locale=current_locale(), seats_by_category=seats)
     return form
 
@@ -69,8 +69,8 @@ def _page(event: Event, form: RegistrationForm, status: int = 200, **extra):
     context = {
         "event": event,
         "form": form,
-        "window": services.registration_window(db.session, event, now=now),
-        "seats_left": services.seats_left(db.session, event),
+        "window": services.registration_window(current_session(), event, now=now),
+        "seats_left": services.seats_left(current_session(), event),
         "Window": RegistrationWindow,
         **extra,
     }
@@ -99,7 +99,7 @@ def register(event: Event):
         return _page(event, form, status=400)
     try:
         outcome = services.register(
-            db.session, event, answers=form.answers(locale=current_locale()), now=utcnow(), submission_id=form.submission_id.data,
+            current_session(), event, answers=form.answers(locale=current_locale()), now=utcnow(), submission_id=form.submission_id.data,
         )
     except RegistrationNotOpen as exc:
         db.session.rollback()
@@ -128,7 +128,7 @@ def registered(event: Event):
     return render_template(
         "registration/registered.html", event=event, registration=registration,
         manage_token=manage_link_token(registration),
-        waitlist_position=services.waitlist_position(db.session, registration),
+        waitlist_position=services.waitlist_position(current_session(), registration),
     )
 
 
@@ -141,7 +141,7 @@ def resend_link(event: Event):
         registration = db.session.scalar(select(Registration).where(
             Registration.event_id == event.id, Registration.email_key == email_key(form.email.data)))
         if registration is not None:
-            queue_link_resent(db.session, registration)
+            queue_link_resent(current_session(), registration)
             db.session.commit()
         flash(_("If this address is registered, we have sent the link to it. Please check your mail "
                 "(and the spam folder)."), "success")
@@ -154,7 +154,7 @@ def resend_link(event: Event):
 
 def _registration_or_410(link_token: str) -> Registration:
     try:
-        registration = registration_for_link(db.session, link_token)
+        registration = registration_for_link(current_session(), link_token)
     except LinkExpired:
         abort(410)
     if registration is None:
@@ -168,7 +168,7 @@ def my_registration(link_token: str):
     return render_template(
         "registration/my_registration.html", registration=registration, event=registration.event,
         link_token=link_token, now=utcnow(), form=ConfirmForm(),
-        waitlist_position=services.waitlist_position(db.session, registration),
+        waitlist_position=services.waitlist_position(current_session(), registration),
         answers=services.RegistrationAnswers.of(registration),
     )
 
@@ -199,7 +199,7 @@ def edit_my_registration(link_token: str):
         answers = form.answers(locale=registration.locale)
         answers.category_code = registration.category.code.value
         try:
-            services.update_answers(db.session, registration, answers=answers, now=utcnow(), actor="attendee")
+            services.update_answers(current_session(), registration, answers=answers, now=utcnow(), actor="attendee")
         except RegistrationCancelled:  # cancelled in another tab while this form was open
             db.session.rollback()
             return _cancelled_cannot_be_changed(link_token)
@@ -232,7 +232,7 @@ def cancel_my_registration(link_token: str):
             flash(_("This registration is already cancelled."), "warning")
             return redirect(url_for("registration.my_registration", link_token=link_token))
         try:
-            services.cancel(db.session, registration, now=utcnow(), actor="attendee")
+            services.cancel(current_session(), registration, now=utcnow(), actor="attendee")
         except NotCancellable:
             db.session.rollback()
             flash(_("The event is over; the registration can no longer be cancelled."), "danger")
@@ -249,7 +249,7 @@ def cancel_my_registration(link_token: str):
 def resend_my_link(link_token: str):
     registration = _registration_or_410(link_token)
     if ConfirmForm().validate_on_submit():
-        queue_link_resent(db.session, registration)
+        queue_link_resent(current_session(), registration)
         db.session.commit()
         flash(_("We have sent the link to %(email)s again.", email=registration.email), "success")
     return redirect(url_for("registration.my_registration", link_token=link_token))

@@ -38,7 +38,7 @@ def test_batch_makes_a_pdf_in_the_background_and_marks_badges_printed(organiser_
     job_id = int(re.search(r"/admin/jobs/(\d+)", response.headers["Location"]).group(1))
     status = organiser_client.get(f"/admin/jobs/{job_id}.json").get_json()
     assert status["status"] == "done" and status["done"] == status["total"] == 23 and status["percent"] == 100
-    pdf = organiser_client.get(status["download_url"])
+    pdf = organiser_client.get(status["download_url"], buffered=True)
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert _pages(pdf.data) == 3  # 23 badges, 10 per A4 sheet
     session.rollback()

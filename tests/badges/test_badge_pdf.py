@@ -529,7 +529,7 @@ def test_characters_the_font_lacks_print_as_geta(session, tmp_path):
         box = geta.ink
         crop = page.image.convert("L").crop(tuple(round(v / 25.4 * DPI) for v in
                                                  (box.left, box.top, box.right, box.bottom)))
-        dark = sum(1 for value in crop.getdata() if value < 128) / (crop.width * crop.height)
+        dark = sum(1 for value in crop.get_flattened_data() if value < 128) / (crop.width * crop.height)
         assert dark > 0.4, f"〓 at {box} is {dark:.0%} ink"
 
 

@@ -128,7 +128,7 @@ def test_a_long_list_is_exported_by_a_job(app, organiser_client, session, event_
     assert started.status_code == 302 and "/admin/jobs/" in started.headers["Location"]
     status = organiser_client.get(started.headers["Location"] + ".json").get_json()
     assert status["status"] == "done" and status["done"] == status["total"] == 3
-    download = organiser_client.get(status["download_url"])
+    download = organiser_client.get(status["download_url"], buffered=True)
     assert download.status_code == 200
     assert download.headers["Content-Disposition"].startswith("attachment; filename=registrations-")
     sheet = openpyxl.load_workbook(io.BytesIO(download.data)).active
@@ -145,7 +145,7 @@ def test_the_job_keeps_the_filters_and_writes_csv(app, organiser_client, event_w
     offer = organiser_client.get(url)
     started = organiser_client.post(url, data={"csrf_token": csrf_token_from(offer)})
     status = organiser_client.get(started.headers["Location"] + ".json").get_json()
-    data = organiser_client.get(status["download_url"]).data
+    data = organiser_client.get(status["download_url"], buffered=True).data
     assert data.startswith(b"\xef\xbb\xbf")
     rows = _rows(data)
     assert [r[3] for r in rows[1:]] == ["青木", "髙﨑"] and rows[2][8] == "'" + HYPERLINK
