@@ -14,6 +14,13 @@ from eventapp import jobs
 from eventapp.db import db
 
 
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """Tests go to their live server's full address. This replaces pytest-playwright's fallback fixture,
+    which pytest 9 warns about (a session fixture defined on a plugin class), and warnings are errors."""
+    return None
+
+
 @pytest.fixture
 def job_queue():
     """Jobs go to a queue instead of running at once; the test starts the worker when it wants."""
