@@ -6,13 +6,11 @@ error page). Readings are stored in katakana and every change refreshes the 五�
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -20,10 +18,8 @@ from eventapp.directory.industries import industry
 from eventapp.directory.models import Company, ExchangeGroup, company_groups
 from eventapp.text import is_katakana_reading, normalize_multiline, normalize_text, to_katakana_reading
 
-COMPANIES_PER_PAGE = 50
 # The sort key holds the reading twice (base kana, then exact kana) in 300 characters.
 READING_MAX_LENGTH = 140
-T = TypeVar("T")
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -266,29 +262,9 @@ class CompanyFilters:
         return bool(self.query or self.group_id or self.industry_code)
 
 
-@dataclass(frozen=True)
-class ResultPage(Generic[T]):
-    items: list[T]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def first_number(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last_number(self) -> int:
-        return min(self.page * self.per_page, self.total)
-
-
-def search_companies(session: Session, *, filters: CompanyFilters, page: int = 1,
-                     per_page: int = COMPANIES_PER_PAGE) -> ResultPage[Company]:
-    """Companies in 五十音順 (株式会社 and the like ignored), by name or reading, group and 業種.
+def companies_statement(filters: CompanyFilters) -> Select[Company]:
+    """SELECT of the companies that match, by name or reading, group and 業種, with their groups, in 五十音順
+    (株式会社 and the like ignored), ties broken by the id: ready for paging.
     A hiragana or half-width query finds katakana readings; spaces are ignored."""
     stmt = select(Company)
     query = normalize_text(filters.query)
@@ -307,11 +283,4 @@ def search_companies(session: Session, *, filters: CompanyFilters, page: int = 1
                                          .where(company_groups.c.group_id == filters.group_id)))
     if filters.industry_code:
         stmt = stmt.where(Company.industry_code == filters.industry_code)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(page, 1), pages)
-    items = list(session.scalars(
-        stmt.options(selectinload(Company.groups))
-        .order_by(Company.sort_key, Company.id).limit(per_page).offset((page - 1) * per_page)
-    ))
-    return ResultPage(items=items, total=total, page=page, per_page=per_page)
+    return stmt.options(selectinload(Company.groups)).order_by(Company.sort_key, Company.id)

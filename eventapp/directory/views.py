@@ -20,7 +20,7 @@ from eventapp.directory.models import Company, ExchangeGroup
 from eventapp.directory.tasks import start_directory_import
 from eventapp.i18n import current_locale
 from eventapp.tabular import CONTENT_TYPES
-from eventapp.web import actor_name
+from eventapp.web import actor_name, page_arg, paginate
 
 bp = Blueprint("directory", __name__, url_prefix="/admin")
 
@@ -133,7 +133,7 @@ def _filters() -> services.CompanyFilters:
 @organiser_required
 def companies():
     filters = _filters()
-    result = services.search_companies(current_session(), filters=filters, page=request.args.get("page", 1, type=int))
+    result = paginate(services.companies_statement(filters), page=page_arg())
     locale = current_locale()
     return render_template("directory/companies.html", result=result, filters=filters,
                            groups=services.all_groups(current_session()), industries=industries(),

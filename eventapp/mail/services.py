@@ -14,8 +14,8 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from sqlalchemy import Select, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -332,6 +332,12 @@ def due_message_ids(session: Session, *, now: datetime) -> list[int]:
         OutboxMessage.status == OutboxStatus.PENDING,
         (OutboxMessage.next_attempt_at.is_(None)) | (OutboxMessage.next_attempt_at <= now),
     ).order_by(OutboxMessage.id)))
+
+
+def outbox_statement(status: OutboxStatus | None = None) -> Select[OutboxMessage]:
+    """SELECT of the outbox, newest first (the id: unique, so pages never overlap), of one status or all."""
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    return stmt if status is None else stmt.where(OutboxMessage.status == status)
 
 
 def retry_now(session: Session, message: OutboxMessage) -> None:

@@ -11,11 +11,10 @@ from eventapp.accounts.auth import organiser_required
 from eventapp.db import current_session, db
 from eventapp.forms_common import ConfirmForm
 from eventapp.mail.models import FailureReason, OutboxAttachment, OutboxMessage, OutboxStatus
-from eventapp.mail.services import retry_now
+from eventapp.mail.services import outbox_statement, retry_now
+from eventapp.web import page_arg, paginate
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
-PAGE_SIZE = 50
-MAX_PAGE = 100_000  # an absurd ?page= must not overflow the database's integers
 
 # Stored as a code, explained here at display time: each organiser reads it in the page's language.
 FAILURE_EXPLANATIONS = {
@@ -55,14 +54,10 @@ def mail_failure_explanation(message: OutboxMessage) -> str:
 @organiser_required
 def index():
     status = request.args.get("status", "")
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    if status in {s.value for s in OutboxStatus}:
-        stmt = stmt.where(OutboxMessage.status == status)
-    messages = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    status = status if status in {s.value for s in OutboxStatus} else ""
+    result = paginate(outbox_statement(OutboxStatus(status) if status else None), page=page_arg())
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    return render_template("mail/outbox.html", messages=messages, counts=counts, status=status, page=page,
-                           page_size=PAGE_SIZE, Status=OutboxStatus)
+    return render_template("mail/outbox.html", result=result, counts=counts, status=status, Status=OutboxStatus)
 
 
 @bp.get("/<id:message_id>")

@@ -48,13 +48,15 @@ from eventapp.registration.queries import (
     NO_GROUP,
     SORTS,
     RegistrationFilters,
-    search_registrations,
+    company_ordered_ids,
+    ordered_statement,
+    registrations_in_order,
     status_counts,
 )
 from eventapp.registration.tasks import ImportRefused, start_registration_export, start_registration_import
 from eventapp.registration.views import registration_form_for
 from eventapp.tabular import CONTENT_TYPES
-from eventapp.web import actor_name
+from eventapp.web import actor_name, page_arg, paginate, paginate_ids
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/admin")
 MAX_ID = 2**31 - 1  # larger ids cannot exist (and SQLite refuses to compare with them)
@@ -104,8 +106,11 @@ def index():
     filters = _filters()
     sort = request.args.get("sort", "kana")
     sort = sort if sort in SORTS else "kana"
-    result = search_registrations(current_session(), event, filters=filters, sort=sort,
-                                  page=request.args.get("page", 1, type=int) or 1)
+    if sort == "company":
+        result = paginate_ids(company_ordered_ids(current_session(), event, filters=filters),
+                              lambda ids: registrations_in_order(current_session(), ids), page=page_arg())
+    else:
+        result = paginate(ordered_statement(event, filters=filters, sort=sort), page=page_arg())
     return render_template(
         "registration/admin_list.html", events=events, event=event, filters=filters, sort=sort, result=result,
         counts=status_counts(current_session(), event), groups=_groups(), NO_GROUP=NO_GROUP,

@@ -1,11 +1,12 @@
-"""Finding registrations for organisers: search, filters, sort orders and pages.
+"""Finding registrations for organisers: search, filters and sort orders.
 
-Used by the list page and the exports, so both see the same people for the same filters.
+Used by the list page (which pages these statements with Flask-SQLAlchemy) and the exports, so both see the
+same people for the same filters.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
@@ -21,7 +22,6 @@ from eventapp.text import (
     to_katakana_reading,
 )
 
-PAGE_SIZE = 50
 SORTS = ("kana", "newest", "receipt", "company")  # 五十音 (default), newest first, 受付番号, company 五十音
 NO_GROUP = "none"  # the group filter's value for "not in any group"
 MAX_QUERY_LENGTH = 100
@@ -53,26 +53,6 @@ class RegistrationFilters:
         """As URL query arguments (for links that keep the filters), leaving out `without`."""
         return {k: v for k, v in (("q", self.q), ("category", self.category), ("status", self.status),
                                   ("group", self.group)) if v and k != without}
-
-
-@dataclass(frozen=True)
-class RegistrationPage:
-    rows: list[Registration]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(math.ceil(self.total / self.page_size), 1)
-
-    @property
-    def first_number(self) -> int:
-        return (self.page - 1) * self.page_size + 1 if self.total else 0
-
-    @property
-    def last_number(self) -> int:
-        return (self.page - 1) * self.page_size + len(self.rows)
 
 
 def _term_matches(term: str) -> ColumnElement[bool]:
@@ -132,10 +112,22 @@ def _with_relations(stmt: Select[Registration]) -> Select[Registration]:
     return stmt.options(joinedload(Registration.category), joinedload(Registration.group))
 
 
-def _company_order(session: Session, stmt: Select[Registration]) -> list[int]:
-    """Ids in company 五十音 order (legal forms such as 株式会社 ignored), then the person's reading.
-    Computed in Python: the reading rules are not expressible in SQL; an event has a few thousand rows."""
-    rows = session.execute(stmt.with_only_columns(
+def ordered_statement(event: Event, *, filters: RegistrationFilters = RegistrationFilters(), sort: str = "kana"
+                      ) -> Select[Registration]:
+    """SELECT of the matching registrations, with their category and group, in one of the orders SQL can
+    express (kana, newest, receipt; an unknown one is kana), ties broken by the id: ready for paging.
+    The company order is not one of them: see company_ordered_ids."""
+    if sort == "company":
+        raise ValueError("the company order is computed in Python: use company_ordered_ids")
+    return _with_relations(_ordered(filtered_statement(event, filters), sort))
+
+
+def company_ordered_ids(session: Session, event: Event, *, filters: RegistrationFilters = RegistrationFilters()
+                        ) -> list[int]:
+    """Ids of the matching registrations in company 五十音 order (legal forms such as 株式会社 ignored), then the
+    person's reading, then the id. Computed in Python: the reading rules are not expressible in SQL; an event
+    has a few thousand rows."""
+    rows = session.execute(filtered_statement(event, filters).with_only_columns(
         Registration.id, Registration.company_name, Registration.company_kana, Registration.sort_key)).all()
 
     def key(row: Row[int, str, str, str]) -> tuple[bool, str, str, int]:
@@ -145,25 +137,13 @@ def _company_order(session: Session, stmt: Select[Registration]) -> list[int]:
     return [row.id for row in sorted(rows, key=key)]
 
 
-def search_registrations(
-    session: Session, event: Event, *, filters: RegistrationFilters = RegistrationFilters(), sort: str = "kana",
-    page: int = 1, page_size: int = PAGE_SIZE,
-) -> RegistrationPage:
-    """One page of matching registrations and how many match in all. A page past the end shows the last."""
-    sort = sort if sort in SORTS else "kana"
-    stmt = filtered_statement(event, filters)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    pages = max(math.ceil(total / page_size), 1)
-    page = min(max(page, 1), pages)
-    offset = (page - 1) * page_size
-    if sort == "company":
-        ids = _company_order(session, stmt)[offset:offset + page_size]
-        by_id = {r.id: r for r in session.scalars(_with_relations(
-            select(Registration).where(Registration.id.in_(ids)))).unique()} if ids else {}
-        rows = [by_id[i] for i in ids if i in by_id]
-    else:
-        rows = list(session.scalars(_with_relations(_ordered(stmt, sort)).limit(page_size).offset(offset)).unique())
-    return RegistrationPage(rows=rows, total=total, page=page, page_size=page_size)
+def registrations_in_order(session: Session, ids: Sequence[int]) -> list[Registration]:
+    """The registrations with these ids, with their category and group, in the order of `ids`."""
+    if not ids:
+        return []
+    by_id = {r.id: r for r in session.scalars(_with_relations(
+        select(Registration).where(Registration.id.in_(ids)))).unique()}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def all_registrations(session: Session, event: Event, *, filters: RegistrationFilters = RegistrationFilters()
