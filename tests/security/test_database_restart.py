@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from eventapp.db import db
 from tests.helpers import make_event
 
 
-def test_the_engine_checks_connections_on_postgresql(app):
+def test_the_engine_checks_connections_on_postgresql(app, session):
     options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-    if db.engine.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         assert options.get("pool_pre_ping") is True
     else:
         assert "pool_pre_ping" not in options
@@ -24,7 +23,7 @@ def test_the_first_request_after_the_database_dropped_its_connections_succeeds(a
         pytest.skip("SQLite has no server to restart")
     event = make_event(session)
     assert client.get(f"/events/{event.slug}").status_code == 200
-    session.remove()  # the pool now holds idle connections, as a worker's does between requests
+    session.close()  # the pool now holds idle connections, as a worker's does between requests
 
     killer = create_engine(database_url, isolation_level="AUTOCOMMIT")
     with killer.connect() as conn:
