@@ -1,19 +1,18 @@
-"""Error pages in both languages; a stale CSRF token re-shows the form with what was typed."""
+"""Error pages in both languages. (The registration forms check their own CSRF token, to show the answers
+again when it is stale: see forms_common.csrf_token_refused.)"""
 
 from __future__ import annotations
 
 import math
 import time
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, SecurityError
 
 from eventapp.config import is_production
 
-# Views that re-render their form (keeping the answers) when the CSRF token was missing or stale.
-CSRF_RERENDER_ENDPOINTS = {"registration.register", "registration.edit_my_registration", "registration_admin.edit"}
 # Where a refused request means "too many registrations from your network", not "too many attempts".
 REGISTRATION_ENDPOINTS = {"registration.register"}
 
@@ -25,12 +24,6 @@ class UnusableCharacter(BadRequest):
 def init_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
-        if request.endpoint in CSRF_RERENDER_ENDPOINTS:
-            g.csrf_failed = True
-            try:
-                return current_app.view_functions[request.endpoint](**(request.view_args or {}))
-            except HTTPException as refused:  # the page does not exist (or is not this user's): say that
-                return _http_error(refused)
         return render_template("errors/error.html", code=400, kind="csrf"), 400
 
     @app.errorhandler(SecurityError)

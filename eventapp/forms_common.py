@@ -145,5 +145,14 @@ def postcode(form, field: Field) -> None:
     field.data = digits
 
 
+def csrf_token_refused(form: FlaskForm) -> bool:
+    """For a view exempt from CSRFProtect (`csrf.exempt`) so that it can show its form again, with what was
+    typed, when the CSRF token is missing, wrong or expired: whether a submitted form's own token is refused.
+    Such a view asks this first, before it does anything with what was sent."""
+    if not form.is_submitted() or not form.meta.csrf:
+        return False
+    return not form.csrf_token.validate(form)
+
+
 class ConfirmForm(FlaskForm):
     """A button with nothing but CSRF (cancel, restore, resend)."""

@@ -1,10 +1,8 @@
-"""Security headers on every response, requests with NUL bytes refused, and no per-request state (user, CSRF,
-language) outliving its request."""
+"""Security headers on every response, and requests with NUL bytes refused."""
 
 from __future__ import annotations
 
-import flask_babel
-from flask import Flask, Request, g, request
+from flask import Flask, Request, request
 
 from eventapp.errors import UnusableCharacter
 
@@ -24,11 +22,6 @@ CONTENT_SECURITY_POLICY = "; ".join((
 ))
 
 
-# What is kept in `g` for one request only: who is logged in (Flask-Login), the CSRF token and its check
-# (Flask-WTF), the chosen language (Flask-Babel), and our own "the CSRF token was stale" flag (eventapp.errors).
-REQUEST_SCOPED_KEYS = ("_login_user", "csrf_token", "csrf_valid", "csrf_failed")
-
-
 def has_nul_byte(req: Request) -> bool:
     """A NUL anywhere in the path, the query or a form field (names and values; not uploaded files' content).
     PostgreSQL text cannot hold it, and nobody types one."""
@@ -43,16 +36,6 @@ def init_security(app: Flask) -> None:
     def _refuse_nul_bytes() -> None:
         if has_nul_byte(request):
             raise UnusableCharacter()
-
-    @app.teardown_request
-    def _forget_request_state(exc: BaseException | None = None) -> None:
-        """A request that runs inside an app context someone else pushed (tests, a CLI command driving a
-        test client) shares that context's `g`; without this, the user one request logged in or out, its
-        CSRF token (or a failed CSRF check) and its language would carry over to the next request, whatever
-        that one's cookies say."""
-        for key in REQUEST_SCOPED_KEYS:
-            g.pop(key, None)
-        flask_babel.refresh()
 
     @app.after_request
     def _security_headers(response):

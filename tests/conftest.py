@@ -3,6 +3,12 @@
 The schema comes from the Alembic migrations (never create_all), built once per database per worker:
 SQLite copies a migrated template file per test; PostgreSQL truncates every table between tests and puts
 back the rows the migrations seeded (the preset sheet layouts), so both start from the same data.
+
+As in Flask's tutorial (flaskr), no app context is pushed around the test: each request of the test client
+gets its own, with its own `g`, as in production; a request made inside one fails the test (see
+RequestsInTheirOwnContext). The test's `session` is a plain SQLAlchemy session on the app's engine. Code that
+needs an app context outside requests (url_for, current_app, db.session, translated texts, what the worker
+does) runs inside `with app.app_context():` or `app.test_request_context()`, ended before the next request.
 """
 
 from __future__ import annotations
@@ -10,14 +16,19 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import weakref
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import MetaData, column, create_engine, insert, table, text
+from sqlalchemy import event as sa_event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from eventapp import create_app
@@ -121,18 +132,77 @@ def app_config(database_url, tmp_path) -> dict:
             "JOB_FILES_DIR": str(tmp_path / "job-files")}
 
 
-@pytest.fixture
-def app(app_config) -> Iterator[Flask]:
-    app = create_app(app_config)
+class RequestsInTheirOwnContext(FlaskClient):
+    """The test client of every app a test makes: each request gets an app context (and `g`) of its own, as
+    in production. A request made while the test holds an app context (`with app.app_context()`,
+    `app.test_request_context()`) fails the test: Flask would run it inside that context, sharing its `g` (the
+    logged-in user, the CSRF check, the language) with the test and with the other requests.
+
+    Before each request the test's database sessions end their transaction (so the test reads, afterwards,
+    what the request wrote); one holding writes it has not committed fails the test instead, since the
+    request could not see them."""
+
+    def open(self, *args, **kwargs):
+        self._context_stack.close()  # what FlaskClient.open does first: contexts kept by `with client:` end
+        if has_app_context():
+            pytest.fail("a test client request made inside an app context: requests must get their own "
+                        "(leave the `with app.app_context()` / `app.test_request_context()` block first)")
+        for own in _SESSIONS.get(self.application, ()):
+            _end_transaction_before_request(own)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _requests_in_their_own_context(monkeypatch) -> None:
+    monkeypatch.setattr(Flask, "test_client_class", RequestsInTheirOwnContext)
+
+
+_SESSIONS: weakref.WeakKeyDictionary[Flask, list[Session]] = weakref.WeakKeyDictionary()
+_WROTE = "tests.wrote_uncommitted"
+
+
+def _end_transaction_before_request(own: Session) -> None:
+    if own.new or own.dirty or own.deleted or own.info.get(_WROTE):
+        pytest.fail("the test's session holds changes it has not committed while the test makes a request: "
+                    "commit them first (the request has a session of its own and cannot see them)")
+    own.rollback()
+
+
+@contextmanager
+def session_for(app: Flask) -> Iterator[Session]:
+    """A database session of the test's own on the app's engine, used without an app context. A request of
+    the app's test client first ends its transaction (see RequestsInTheirOwnContext)."""
     with app.app_context():
-        yield app
-        db.session.remove()
+        engine = db.engine
+    own = Session(engine)
+    sa_event.listen(own, "after_flush", lambda s, _context: s.info.__setitem__(_WROTE, True))
+    for ended in ("after_commit", "after_rollback"):
+        sa_event.listen(own, ended, lambda s: s.info.pop(_WROTE, None))
+    _SESSIONS.setdefault(app, []).append(own)
+    try:
+        yield own
+    finally:
+        _SESSIONS[app].remove(own)
+        own.close()
+
+
+def dispose(app: Flask) -> None:
+    with app.app_context():
         db.engine.dispose()
 
 
 @pytest.fixture
-def session(app):
-    return db.session
+def app(app_config) -> Iterator[Flask]:
+    """The app, with no context pushed: each request of its client gets its own, as in production."""
+    app = create_app(app_config)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def session(app) -> Iterator[Session]:
+    with session_for(app) as own:
+        yield own
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from eventapp.demo import FIRST_MEETING_YEAR, english_ordinal
 from eventapp.events.models import CategoryCode, EventStatus
 from eventapp.events.services import EventDetails, create_event, fiscal_year_of
 from eventapp.i18n import to_tokyo
+from eventapp.registration.links import manage_link_token
 from eventapp.registration.services import RegistrationAnswers, register
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -93,3 +94,15 @@ def form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def link_token(app, registration) -> str:
+    """The token of the registration's private link: signed with the app's key, so made inside an app
+    context of the test's own (ended before the test's next request)."""
+    with app.app_context():
+        return manage_link_token(registration)
+
+
+def private_link(app, registration) -> str:
+    """The path of the registration's "my registration" page."""
+    return f"/my/{link_token(app, registration)}"

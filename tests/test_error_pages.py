@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from eventapp import create_app
 from eventapp.accounts.models import Role, User
 from eventapp.db import db
+from tests.conftest import dispose, session_for
 
 
 def _error_page(response, code: int) -> str:
@@ -57,10 +58,8 @@ def failing_app(app_config):
     def api_boom():
         raise RuntimeError("boom")
 
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    yield app
+    dispose(app)
 
 
 def test_server_error_is_friendly_and_saves_nothing(failing_app):
@@ -70,7 +69,8 @@ def test_server_error_is_friendly_and_saves_nothing(failing_app):
     assert '<html lang="ja">' in japanese and "Something went wrong" not in japanese
     assert "Something went wrong" in english and "Nothing you sent was half-saved" in english
     assert "must not reach the visitor" not in japanese + english
-    assert db.session.scalar(select(func.count(User.id))) == 0  # rolled back, not committed later
+    with session_for(failing_app) as session:
+        assert session.scalar(select(func.count(User.id))) == 0  # rolled back, not committed later
     assert client.get("/").status_code == 200  # the next request is served normally
 
 

@@ -12,7 +12,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -28,7 +27,8 @@ from eventapp.db import current_session, db, utcnow
 from eventapp.directory.industries import industry_name
 from eventapp.directory.models import ExchangeGroup
 from eventapp.events.models import Event, EventStatus
-from eventapp.forms_common import ConfirmForm
+from eventapp.extensions import csrf
+from eventapp.forms_common import ConfirmForm, csrf_token_refused
 from eventapp.i18n import current_locale
 from eventapp.mail.models import OutboxMessage
 from eventapp.registration import services
@@ -165,6 +165,7 @@ def show(registration_id: int):
 
 
 @bp.route("/registrations/<id:registration_id>/edit", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own CSRF token, to show the answers again when it is stale
 @organiser_required
 def edit(registration_id: int):
     registration = _registration_or_404(registration_id)
@@ -172,7 +173,7 @@ def edit(registration_id: int):
     if not form.is_submitted():
         form.fill_from(services.RegistrationAnswers.of(registration))
     context = {"registration": registration, "event": registration.event, "form": form}
-    if g.get("csrf_failed"):
+    if csrf_token_refused(form):  # before anything is done with what was sent
         flash(_("The form had expired (or was opened in another tab). The answers are kept: please check them "
                 "and save again."), "warning")
         return render_template("registration/admin_edit.html", **context), 400

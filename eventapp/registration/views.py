@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -13,8 +13,8 @@ from eventapp.directory.models import ExchangeGroup
 from eventapp.events.calendar import event_ics
 from eventapp.events.lookup import with_public_event
 from eventapp.events.models import Event, RegistrationWindow
-from eventapp.extensions import configured_limit, limiter
-from eventapp.forms_common import ConfirmForm
+from eventapp.extensions import configured_limit, csrf, limiter
+from eventapp.forms_common import ConfirmForm, csrf_token_refused
 from eventapp.i18n import current_locale
 from eventapp.registration import services
 from eventapp.registration.errors import (
@@ -78,14 +78,16 @@ def _page(event: Event, form: RegistrationForm, status: int = 200, **extra):
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own CSRF token, to show the answers again when it is stale
 @limiter.limit(configured_limit("REGISTRATION_RATE_LIMIT"), methods=["POST"])
 @with_public_event
 def register(event: Event):
     form = registration_form_for(event)
+    token_refused = csrf_token_refused(form)  # before anything is done with what was sent
     submission_is_ours = _issued_to_this_browser(form.submission_id.data)
     if not submission_is_ours:  # a new form, or an id this browser was not given: never shown back
         form.submission_id.data = _issue_submission_id()
-    if g.get("csrf_failed"):
+    if token_refused:  # shown again with a submission id this browser has, so that sending it again works
         flash(_("The form had expired (or was opened in another tab). Your answers are kept: "
                 "please check them and send the form again."), "warning")
         return _page(event, form, status=400)
@@ -174,6 +176,7 @@ def my_registration(link_token: str):
 
 
 @bp.route("/my/<link_token>/edit", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own CSRF token, to show the answers again when it is stale
 def edit_my_registration(link_token: str):
     registration = _registration_or_410(link_token)
     event = registration.event
@@ -190,7 +193,7 @@ def edit_my_registration(link_token: str):
         form.fill_from(services.RegistrationAnswers.of(registration))
     context = {"registration": registration, "event": event, "form": form, "link_token": link_token,
                "now": utcnow()}
-    if g.get("csrf_failed"):
+    if csrf_token_refused(form):  # before anything is done with what was sent
         flash(_("The form had expired. Your answers are kept: please send them again."), "warning")
         return render_template("registration/edit.html", **context), 400
     if form.is_submitted():

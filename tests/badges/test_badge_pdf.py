@@ -544,14 +544,15 @@ def test_layout_that_does_not_fit_is_refused_before_rendering(app, session, tmp_
     too_long = dataclasses.replace(card, name="card-a4-2x6", rows=6)
     overlapping = dataclasses.replace(card, name="card-a4-tight", pitch_x_mm=80)
 
-    # outside a request (the command line, the job worker): in Japanese, the default language
-    with pytest.raises(LayoutError, match=r"横287\s*mmまで.*幅は210\s*mm"):
-        check_fits(too_wide)
-    with pytest.raises(LayoutError, match=r"縦341\s*mmまで.*高さは297\s*mm"):
-        check_fits(too_long)
-    with pytest.raises(LayoutError, match=r"ピッチ80\s*mm.*幅91\s*mm"):
-        check_fits(overlapping)
-    with app.app_context(), app.test_request_context("/?lang=en"):  # a page in English: a fresh context
+    # outside a request (the command line, the job worker: an app context): in Japanese, the default language
+    with app.app_context():
+        with pytest.raises(LayoutError, match=r"横287\s*mmまで.*幅は210\s*mm"):
+            check_fits(too_wide)
+        with pytest.raises(LayoutError, match=r"縦341\s*mmまで.*高さは297\s*mm"):
+            check_fits(too_long)
+        with pytest.raises(LayoutError, match=r"ピッチ80\s*mm.*幅91\s*mm"):
+            check_fits(overlapping)
+    with app.test_request_context("/?lang=en"):  # a page in English
         with pytest.raises(LayoutError, match=r"reach 287 mm across but the page is 210 mm wide"):
             check_fits(too_wide)
         with pytest.raises(LayoutError, match=r"reach 341 mm down but the page is 297 mm high"):

@@ -11,7 +11,6 @@ from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
 from eventapp import jobs
-from eventapp.db import db
 
 
 @pytest.fixture(scope="session")
@@ -42,11 +41,11 @@ def job_queue():
 @pytest.fixture
 def release_db(session):
     """Call after setting data up: the test's own session must hold no transaction (no SQLite snapshot,
-    no PostgreSQL locks) while the server thread writes; call again before reading what it wrote."""
+    no PostgreSQL locks) while the server thread writes; call again before reading what it wrote. (The
+    test client does this before each of its requests; the browser's requests go to the server directly.)"""
 
     def release() -> None:
         session.rollback()
-        db.session.remove()
 
     return release
 

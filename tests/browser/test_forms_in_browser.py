@@ -9,10 +9,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from eventapp.mail.models import OutboxMessage
-from eventapp.registration.links import manage_link_token
 from eventapp.registration.models import Registration, RegistrationStatus
 from tests.browser.conftest import decode_qr, fill_registration_form, label
-from tests.helpers import make_event, make_registration
+from tests.helpers import link_token, make_event, make_registration
 
 pytestmark = pytest.mark.browser
 
@@ -127,10 +126,10 @@ def test_a_full_event_takes_the_waiting_list_and_tells_the_position(page: Page, 
     assert newest.status == RegistrationStatus.WAITLISTED
 
 
-def test_my_registration_shows_the_qr_and_cancel_asks_first(page: Page, live_server, session, release_db, tmp_path):
+def test_my_registration_shows_the_qr_and_cancel_asks_first(app, page: Page, live_server, session, release_db, tmp_path):
     event = make_event(session)
     registration = make_registration(session, event, 1, family_name="髙﨑")
-    link = f"{live_server}/my/{manage_link_token(registration)}"
+    link = f"{live_server}/my/{link_token(app, registration)}"
     token, registration_id = registration.token, registration.id
     release_db()
 

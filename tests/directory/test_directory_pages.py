@@ -126,10 +126,10 @@ def test_only_an_empty_group_can_be_deleted(session, organiser_client):
     refused = organiser_client.post(f"/admin/groups/{full.id}/delete", data={"csrf_token": token})
     assert refused.status_code == 302
     assert session.get(ExchangeGroup, full.id) is not None
-    done = organiser_client.post(f"/admin/groups/{empty.id}/delete", data={"csrf_token": token})
+    empty_id = empty.id
+    done = organiser_client.post(f"/admin/groups/{empty_id}/delete", data={"csrf_token": token})
     assert done.status_code == 302
-    session.expire_all()
-    assert session.get(ExchangeGroup, empty.id) is None
+    assert session.get(ExchangeGroup, empty_id) is None
     assert organiser_client.post("/admin/groups/99999/delete", data={"csrf_token": token}).status_code == 404
 
 
@@ -231,10 +231,10 @@ def test_edit_and_delete_company(session, organiser_client, directory):
     session.expire_all()
     company = session.get(Company, company.id)
     assert company.name == "有限会社カトウ工業" and [g.name for g in company.groups] == ["プラザ62"]
-    assert organiser_client.post(f"/admin/companies/{company.id}/delete", data={"csrf_token": token}).status_code == 302
-    session.expire_all()
-    assert session.get(Company, company.id) is None
-    assert organiser_client.get(f"/admin/companies/{company.id}").status_code == 404
+    company_id = company.id
+    assert organiser_client.post(f"/admin/companies/{company_id}/delete", data={"csrf_token": token}).status_code == 302
+    assert session.get(Company, company_id) is None
+    assert organiser_client.get(f"/admin/companies/{company_id}").status_code == 404
 
 
 def test_new_company_from_group_page_preselects_group(organiser_client, directory):

@@ -11,7 +11,7 @@ from flask import has_request_context
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from eventapp.db import db, is_sqlite, utcnow, write_transactions
+from eventapp.db import is_sqlite, utcnow, write_transactions
 from eventapp.jobs import (
     JobKind,
     JobOutcome,
@@ -124,7 +124,7 @@ def test_a_worker_runs_the_import_outside_any_request(app, session):
     upload = job_file(files_dir, job_id, "upload")
     assert upload.read_bytes() == CSV
     progress: list[int] = []
-    with write_transactions(), own_session() as worker_session:
+    with app.app_context(), write_transactions(), own_session() as worker_session:
         done = run_job(worker_session, job_id, files_dir=files_dir, now=utcnow, report_progress=progress.append)
     assert done.status == JobStatus.DONE, done.message
     assert done.result["imported"] == 2 and done.result["source"] == "CSV (UTF-8)"
@@ -146,14 +146,14 @@ def test_checking_the_lines_holds_no_write_lock(app, session):
     writes: list[str] = []
 
     def someone_else_writes(done: int) -> None:
-        with write_transactions(), Session(db.engine) as other:
+        with write_transactions(), Session(session.get_bind()) as other:
             if is_sqlite(other):
                 other.execute(text("PRAGMA busy_timeout=200"))  # fail fast instead of waiting 30 s
             other.execute(text("UPDATE job_records SET done = :done WHERE id = :id"), {"done": done, "id": job_id})
             other.commit()
         writes.append("ok")
 
-    with write_transactions(), own_session() as worker_session:
+    with app.app_context(), write_transactions(), own_session() as worker_session:
         done = run_job(worker_session, job_id, files_dir=files_dir, now=utcnow, report_progress=someone_else_writes)
     assert done.status == JobStatus.DONE, done.message
     assert writes and set(writes) == {"ok"}

@@ -34,13 +34,14 @@ def _pending(session) -> int:
     return message.id
 
 
-def _fresh(message_id: int) -> OutboxMessage:
-    with Session(db.engine, expire_on_commit=False) as fresh:
+def _fresh(app, message_id: int) -> OutboxMessage:
+    with app.app_context(), Session(db.engine, expire_on_commit=False) as fresh:
         return fresh.get(OutboxMessage, message_id)
 
 
-def _deliver(message_id: int, server, *, now: datetime, session: Session | None = None) -> OutboxStatus:
-    with write_transactions():
+def _deliver(app, message_id: int, server, *, now: datetime, session: Session | None = None) -> OutboxStatus:
+    """As the worker delivers: inside an app context, in a session of its own unless given one."""
+    with app.app_context(), write_transactions():
         if session is not None:
             return deliver(session, message_id, base_url=BASE_URL, mail_url=server.url, sender=SENDER, now=now)
         with Session(db.engine) as own:
@@ -67,9 +68,9 @@ def test_the_message_id_is_stored_when_queued_and_sent_on_every_attempt(app, ses
     assert stored.startswith("<") and stored.endswith(">") and "@" in stored
 
     smtp_server.collector.data_replies = ["451 4.3.0 Temporary local problem"]
-    assert _deliver(message_id, smtp_server, now=NOW) == OutboxStatus.PENDING
-    retry_at = _fresh(message_id).next_attempt_at
-    assert _deliver(message_id, smtp_server, now=retry_at) == OutboxStatus.SENT
+    assert _deliver(app, message_id, smtp_server, now=NOW) == OutboxStatus.PENDING
+    retry_at = _fresh(app, message_id).next_attempt_at
+    assert _deliver(app, message_id, smtp_server, now=retry_at) == OutboxStatus.SENT
     offered = [parse(raw)["Message-ID"] for raw in smtp_server.collector.offered]
     assert offered == [stored, stored]
 
@@ -85,7 +86,7 @@ def test_a_status_write_lost_after_the_send_is_retried_and_the_mail_is_not_sent_
     sent = _sent_and_then(monkeypatch, lambda: None)
     failures: list[str] = []
 
-    with Session(db.engine) as worker_session:
+    with Session(session.get_bind()) as worker_session:
         real_commit = worker_session.commit
 
         def commit() -> None:
@@ -95,26 +96,26 @@ def test_a_status_write_lost_after_the_send_is_retried_and_the_mail_is_not_sent_
             real_commit()
 
         monkeypatch.setattr(worker_session, "commit", commit)
-        assert _deliver(message_id, smtp_server, now=NOW, session=worker_session) == OutboxStatus.SENT
+        assert _deliver(app, message_id, smtp_server, now=NOW, session=worker_session) == OutboxStatus.SENT
 
     assert failures == ["dropped"]
-    message = _fresh(message_id)
+    message = _fresh(app, message_id)
     assert message.status == OutboxStatus.SENT and message.attempts == 1
     # The periodic retry finds nothing to do, today or later.
     for later in (NOW + timedelta(minutes=1), NOW + CLAIM_WINDOW + timedelta(minutes=1), NOW + timedelta(days=1)):
-        with Session(db.engine) as check:
+        with Session(session.get_bind()) as check:
             assert message_id not in due_message_ids(check, now=later)
-        assert _deliver(message_id, smtp_server, now=later) == OutboxStatus.SENT
+        assert _deliver(app, message_id, smtp_server, now=later) == OutboxStatus.SENT
     assert len(smtp_server.messages) == 1
 
 
 def test_a_database_restart_after_the_send_does_not_send_twice(app, session, smtp_server, monkeypatch):
     """PostgreSQL only: every connection the app holds is terminated right after the SMTP exchange."""
-    if db.engine.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         pytest.skip("terminating backends needs PostgreSQL")
     message_id = _pending(session)
     session.close()  # the test's own session holds no connection the restart could break
-    admin = create_engine(db.engine.url)
+    admin = create_engine(session.get_bind().url)
 
     def terminate_every_other_backend() -> None:
         with admin.connect() as conn:
@@ -124,11 +125,11 @@ def test_a_database_restart_after_the_send_does_not_send_twice(app, session, smt
 
     _sent_and_then(monkeypatch, terminate_every_other_backend)
     try:
-        assert _deliver(message_id, smtp_server, now=NOW) == OutboxStatus.SENT
+        assert _deliver(app, message_id, smtp_server, now=NOW) == OutboxStatus.SENT
     finally:
         admin.dispose()
-    assert _fresh(message_id).status == OutboxStatus.SENT
-    assert _deliver(message_id, smtp_server, now=NOW + timedelta(days=1)) == OutboxStatus.SENT
+    assert _fresh(app, message_id).status == OutboxStatus.SENT
+    assert _deliver(app, message_id, smtp_server, now=NOW + timedelta(days=1)) == OutboxStatus.SENT
     assert len(smtp_server.messages) == 1
 
 
@@ -141,19 +142,19 @@ def test_a_worker_that_died_mid_send_leaves_a_claim_and_a_resend_keeps_the_messa
 
     _sent_and_then(monkeypatch, die)
     with pytest.raises(WorkerDied):
-        _deliver(message_id, smtp_server, now=NOW)
+        _deliver(app, message_id, smtp_server, now=NOW)
     monkeypatch.undo()
 
-    claimed = _fresh(message_id)
+    claimed = _fresh(app, message_id)
     assert claimed.status == OutboxStatus.PENDING and claimed.attempts == 1
     assert claimed.next_attempt_at == NOW + CLAIM_WINDOW
     # Within the claim window nobody sends it again: neither the periodic retry nor a second hand-off.
     soon = NOW + timedelta(minutes=1)
-    with Session(db.engine) as check:
+    with Session(session.get_bind()) as check:
         assert message_id not in due_message_ids(check, now=soon)
-    assert _deliver(message_id, smtp_server, now=soon) == OutboxStatus.PENDING
+    assert _deliver(app, message_id, smtp_server, now=soon) == OutboxStatus.PENDING
     assert len(smtp_server.messages) == 1
     # After it, the message is sent again (the first copy may never have left): same Message-ID.
-    assert _deliver(message_id, smtp_server, now=NOW + CLAIM_WINDOW) == OutboxStatus.SENT
+    assert _deliver(app, message_id, smtp_server, now=NOW + CLAIM_WINDOW) == OutboxStatus.SENT
     first, second = smtp_server.parsed()
     assert first["Message-ID"] == second["Message-ID"] == claimed.message_id_header

@@ -24,7 +24,9 @@ def test_registration_queues_the_ticket_and_the_worker_renders_it(app, session):
     assert message.content_pending is True
     assert message.attachments == [] and message.body_text == ""  # an intent: nothing rendered in the request
 
-    status = deliver(session, message.id, base_url=BASE_URL, mail_url=None, sender="test@example.jp", now=utcnow())
+    with app.app_context():  # as the worker composes it
+        status = deliver(session, message.id, base_url=BASE_URL, mail_url=None, sender="test@example.jp",
+                         now=utcnow())
     assert status == OutboxStatus.HELD
     session.refresh(message)
     tickets = [a for a in message.attachments if a.content_type == "application/pdf"]
@@ -49,7 +51,8 @@ def test_no_ticket_if_the_seat_was_given_up_before_sending(app, session):
     finally:
         jobs.huey.immediate = True
     confirmation = session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "registration_confirmed"))
-    deliver(session, confirmation.id, base_url=BASE_URL, mail_url=None, sender="test@example.jp", now=utcnow())
+    with app.app_context():  # as the worker composes it
+        deliver(session, confirmation.id, base_url=BASE_URL, mail_url=None, sender="test@example.jp", now=utcnow())
     session.refresh(confirmation)
     assert confirmation.content_pending is False
     assert not [a for a in confirmation.attachments if a.content_type == "application/pdf"]

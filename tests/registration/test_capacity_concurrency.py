@@ -188,7 +188,7 @@ def test_restoring_twice_keeps_the_seat(app, session):
     cancel(session, person, now=utcnow(), actor="attendee")
     person_id = person.id
     session.commit()
-    with write_transactions(), Session(db.engine, expire_on_commit=False) as other:
+    with write_transactions(), Session(session.get_bind(), expire_on_commit=False) as other:
         stale = other.get(Registration, person_id)  # the second page loaded it while it was cancelled
         other.commit()
         restore(session, session.get(Registration, person_id), now=utcnow(), actor="organiser:a")

@@ -17,14 +17,16 @@ from eventapp.db import utcnow
 from eventapp.events.models import TOKYO
 from eventapp.mail.models import OutboxMessage
 from eventapp.registration.errors import EditingClosed
-from eventapp.registration.links import manage_link_token
 from eventapp.registration.models import Registration, RegistrationChange, RegistrationStatus
 from eventapp.registration.services import RegistrationAnswers, update_answers
-from tests.helpers import csrf_token_from, form_data, make_event, make_registration, submission_id_from
-
-
-def _link(registration: Registration) -> str:
-    return f"/my/{manage_link_token(registration)}"
+from tests.helpers import (
+    csrf_token_from,
+    form_data,
+    make_event,
+    make_registration,
+    private_link,
+    submission_id_from,
+)
 
 
 def _register(client, slug: str, **overrides):
@@ -62,10 +64,10 @@ def _qr_texts(png: bytes) -> list[str]:
 # --- seeing it ------------------------------------------------------------------------------------------
 
 
-def test_page_shows_status_receipt_number_and_qr(client, session):
+def test_page_shows_status_receipt_number_and_qr(app, client, session):
     event = make_event(session)
     registration = make_registration(session, event, family_name="髙﨑")
-    link = _link(registration)
+    link = private_link(app, registration)
     page = client.get(f"{link}?lang=en")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
@@ -84,26 +86,26 @@ def test_page_shows_status_receipt_number_and_qr(client, session):
     assert registration.receipt_code in japanese and 'lang="ja"' in japanese
 
 
-def test_waitlisted_page_shows_place_and_no_qr(client, session):
+def test_waitlisted_page_shows_place_and_no_qr(app, client, session):
     event = make_event(session, capacity=1)
     make_registration(session, event, n=1)
     make_registration(session, event, n=2)
     third = make_registration(session, event, n=3)
     assert third.status == RegistrationStatus.WAITLISTED
-    body = client.get(f"{_link(third)}?lang=en").get_data(as_text=True)
+    body = client.get(f"{private_link(app, third)}?lang=en").get_data(as_text=True)
     assert 'class="badge badge-waitlisted"' in body
     assert "number 2 on the waiting list" in body
     assert "qr.png" not in body
-    assert client.get(f"{_link(third)}/qr.png").status_code == 404  # no ticket without a seat
+    assert client.get(f"{private_link(app, third)}/qr.png").status_code == 404  # no ticket without a seat
 
 
 # --- changing answers -----------------------------------------------------------------------------------
 
 
-def test_edit_answers_normalises_and_logs_the_change(client, session):
+def test_edit_answers_normalises_and_logs_the_change(app, client, session):
     event = make_event(session)
     registration = make_registration(session, event)
-    link = _link(registration)
+    link = private_link(app, registration)
     page = client.get(f"{link}/edit")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
@@ -144,10 +146,10 @@ def test_edit_answers_normalises_and_logs_the_change(client, session):
     assert "Your changes have been saved." in shown and "髙﨑" in shown
 
 
-def test_edit_with_bad_input_is_refused_per_field(client, session):
+def test_edit_with_bad_input_is_refused_per_field(app, client, session):
     event = make_event(session)
     registration = make_registration(session, event)
-    link = _link(registration)
+    link = private_link(app, registration)
     page = client.get(f"{link}/edit")
     response = client.post(f"{link}/edit?lang=en", data=_edit_data(registration, page, family_kana="山田",
                                                                      email_confirm="other@example.jp"))
@@ -159,10 +161,10 @@ def test_edit_with_bad_input_is_refused_per_field(client, session):
     assert registration.family_kana == "ヤマダ"
 
 
-def test_edit_is_refused_after_the_deadline(client, session):
+def test_edit_is_refused_after_the_deadline(app, client, session):
     event = make_event(session)
     registration = make_registration(session, event)
-    link = _link(registration)
+    link = private_link(app, registration)
     page = client.get(f"{link}/edit")
     event.edit_deadline_at = utcnow() - timedelta(minutes=1)
     session.commit()
@@ -181,11 +183,11 @@ def test_edit_is_refused_after_the_deadline(client, session):
     assert "Changes are no longer possible" in late.get_data(as_text=True)
 
 
-def test_edit_to_another_registrations_email_is_refused(client, session):
+def test_edit_to_another_registrations_email_is_refused(app, client, session):
     event = make_event(session)
     mine = make_registration(session, event, n=1)
     theirs = make_registration(session, event, n=2)
-    link = _link(mine)
+    link = private_link(app, mine)
     page = client.get(f"{link}/edit")
     taken = theirs.email.upper()  # the same address, however it is typed
     response = client.post(f"{link}/edit?lang=en", data=_edit_data(mine, page, email=taken, email_confirm=taken))
@@ -208,7 +210,7 @@ def test_cancel_needs_confirmation_then_promotes_the_first_in_line(app, client, 
     first = make_registration(session, event, n=2)
     second = make_registration(session, event, n=3)
     assert first.status == second.status == RegistrationStatus.WAITLISTED
-    link = _link(seated)
+    link = private_link(app, seated)
 
     page = client.get(f"{link}/cancel?lang=en")  # asking is not cancelling
     assert page.status_code == 200 and "Yes, cancel my registration" in page.get_data(as_text=True)
@@ -239,10 +241,10 @@ def test_cancel_needs_confirmation_then_promotes_the_first_in_line(app, client, 
     assert client.get(f"{link}/qr.png").status_code == 404
 
 
-def test_a_cancelled_registration_can_no_longer_be_edited(client, session):
+def test_a_cancelled_registration_can_no_longer_be_edited(app, client, session):
     event = make_event(session)
     registration = make_registration(session, event)
-    link = _link(registration)
+    link = private_link(app, registration)
     page = client.get(f"{link}/edit")  # opened before cancelling, sent after
     cancel_page = client.get(f"{link}/cancel")
     assert client.post(f"{link}/cancel", data={"csrf_token": csrf_token_from(cancel_page)}).status_code == 302
@@ -266,10 +268,10 @@ def test_a_cancelled_registration_can_no_longer_be_edited(client, session):
     assert f"{link}/edit" not in client.get(link).get_data(as_text=True)
 
 
-def test_cancelling_twice_says_so_and_mails_nothing_more(client, session):
+def test_cancelling_twice_says_so_and_mails_nothing_more(app, client, session):
     event = make_event(session)
     registration = make_registration(session, event)
-    link = _link(registration)
+    link = private_link(app, registration)
     page = client.get(f"{link}/cancel")
     client.post(f"{link}/cancel", data={"csrf_token": csrf_token_from(page)})
     again = client.post(f"{link}/cancel?lang=en", data={"csrf_token": csrf_token_from(page)},
@@ -282,10 +284,10 @@ def test_cancelling_twice_says_so_and_mails_nothing_more(client, session):
 # --- the link again, the calendar -------------------------------------------------------------------------
 
 
-def test_resend_link_queues_a_message(client, session):
+def test_resend_link_queues_a_message(app, client, session):
     event = make_event(session)
     registration = make_registration(session, event)
-    link = _link(registration)
+    link = private_link(app, registration)
     page = client.get(link)
     response = client.post(f"{link}/resend", data={"csrf_token": csrf_token_from(page)})
     assert response.status_code == 302
@@ -311,10 +313,10 @@ def test_resend_by_email_does_not_tell_who_is_registered(client, session):
     assert message.to_address == registration.email
 
 
-def test_calendar_file_has_the_start_in_tokyo(client, session):
+def test_calendar_file_has_the_start_in_tokyo(app, client, session):
     event = make_event(session)
     registration = make_registration(session, event)
-    response = client.get(f"{_link(registration)}/calendar.ics")
+    response = client.get(f"{private_link(app, registration)}/calendar.ics")
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     assert "attachment" in response.headers["Content-Disposition"]
     calendar = icalendar.Calendar.from_ical(response.data)
@@ -331,13 +333,13 @@ def test_calendar_file_has_the_start_in_tokyo(client, session):
 # --- registering again ------------------------------------------------------------------------------------
 
 
-def test_registering_again_after_cancelling_reactivates_the_registration(client, session):
+def test_registering_again_after_cancelling_reactivates_the_registration(app, client, session):
     event = make_event(session)
     assert _register(client, event.slug, email="hanako@example.jp", email_confirm="hanako@example.jp",
                      given_name="花子").status_code == 302
     registration = session.scalar(select(Registration))
     old_token, old_id = registration.token, registration.id
-    link = _link(registration)
+    link = private_link(app, registration)
     client.post(f"{link}/cancel", data={"csrf_token": csrf_token_from(client.get(f"{link}/cancel"))})
     session.rollback()
     assert session.get(Registration, old_id).status == RegistrationStatus.CANCELLED

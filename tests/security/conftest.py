@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from eventapp.mail.models import OutboxAttachment, OutboxMessage
-from eventapp.registration.links import manage_link_token
 from tests.conftest import ORGANISER_PASSWORD, STAFF_PASSWORD, login
-from tests.helpers import csrf_token_from, make_event, make_registration
+from tests.helpers import csrf_token_from, link_token, make_event, make_registration
 
 ANONYMOUS, STAFF, ORGANISER = "anonymous", "staff", "organiser"
 NUMERIC_CONVERTERS = {"int", "id"}
@@ -53,7 +52,7 @@ def world(app, session, organiser, staff) -> World:
     values = {
         "event_id": event.id, "registration_id": registration.id, "message_id": message.id,
         "attachment_id": attachment.id, "user_id": organiser.id, "slug": event.slug,
-        "link_token": manage_link_token(registration), "code": "en", "fmt": "csv",
+        "link_token": link_token(app, registration), "code": "en", "fmt": "csv",
     }
     return World(values_by_name=values, known_names=set(values))
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from eventapp.db import db
 from tests.helpers import make_event
 
 
-def test_the_engine_checks_connections_on_postgresql(app):
+def test_the_engine_checks_connections_on_postgresql(app, session):
     options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-    if db.engine.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         assert options.get("pool_pre_ping") is True
     else:
         assert "pool_pre_ping" not in options
@@ -22,9 +21,9 @@ def test_the_first_request_after_the_database_dropped_its_connections_succeeds(a
                                                                               database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite has no server to restart")
-    event = make_event(session)
-    assert client.get(f"/events/{event.slug}").status_code == 200
-    session.remove()  # the pool now holds idle connections, as a worker's does between requests
+    slug = make_event(session).slug
+    assert client.get(f"/events/{slug}").status_code == 200
+    session.close()  # the pool now holds idle connections, as a worker's does between requests
 
     killer = create_engine(database_url, isolation_level="AUTOCOMMIT")
     with killer.connect() as conn:
@@ -34,5 +33,5 @@ def test_the_first_request_after_the_database_dropped_its_connections_succeeds(a
     killer.dispose()
     assert killed >= 1
 
-    assert client.get(f"/events/{event.slug}").status_code == 200
-    assert client.get(f"/events/{event.slug}/register").status_code == 200
+    assert client.get(f"/events/{slug}").status_code == 200
+    assert client.get(f"/events/{slug}/register").status_code == 200

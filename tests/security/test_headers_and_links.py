@@ -17,10 +17,17 @@ from eventapp.config import Config
 from eventapp.db import utcnow
 from eventapp.mail.models import OutboxMessage
 from eventapp.registration import services
-from eventapp.registration.links import _SALT, manage_link_token
+from eventapp.registration.links import _SALT
 from eventapp.registration.models import Registration
-from tests.conftest import STAFF_PASSWORD
-from tests.helpers import csrf_token_from, form_data, make_event, make_registration, submission_id_from
+from tests.conftest import STAFF_PASSWORD, dispose
+from tests.helpers import (
+    csrf_token_from,
+    form_data,
+    link_token,
+    make_event,
+    make_registration,
+    submission_id_from,
+)
 
 
 def _register(client, slug: str, **overrides):
@@ -48,11 +55,11 @@ def _friendly_error(response, code: int) -> str:
 # --- headers and cookies -------------------------------------------------------------------------------
 
 
-def test_security_headers_on_pages_errors_and_api(client, session):
+def test_security_headers_on_pages_errors_and_api(app, client, session):
     event = make_event(session)
     registration = make_registration(session, event)
     paths = ["/", f"/events/{event.slug}", f"/events/{event.slug}/register", "/login", "/no-such-page",
-             "/api/v1/events", f"/my/{manage_link_token(registration)}"]
+             "/api/v1/events", f"/my/{link_token(app, registration)}"]
     for path in paths:
         response = client.get(path)
         headers = response.headers
@@ -62,7 +69,7 @@ def test_security_headers_on_pages_errors_and_api(client, session):
         assert headers.get("X-Frame-Options") == "DENY", path
         assert headers.get("X-Content-Type-Options") == "nosniff", path
         assert headers.get("Referrer-Policy") == "no-referrer", path
-    private = client.get(f"/my/{manage_link_token(registration)}")
+    private = client.get(f"/my/{link_token(app, registration)}")
     assert private.status_code == 200
     assert "no-store" in private.headers.get("Cache-Control", "")  # a shared computer keeps no copy
 
@@ -78,16 +85,14 @@ def test_session_cookie_is_httponly_and_lax(client):
 
 def test_session_and_language_cookies_are_secure_when_configured(app_config):
     app = create_app({**app_config, "SESSION_COOKIE_SECURE": True, "REMEMBER_COOKIE_SECURE": True})
-    with app.app_context():
-        client = app.test_client()
-        response = client.get("/login?lang=en")
+    try:
+        response = app.test_client().get("/login?lang=en")
         session_cookie = _cookie_header(response, "session")
         assert {"secure", "httponly"} <= _attributes(session_cookie)
         assert "samesite=lax" in session_cookie.lower().replace(" ", "")
         assert {"secure", "httponly"} <= _attributes(_cookie_header(response, "lang"))
-        from eventapp.db import db
-
-        db.engine.dispose()
+    finally:
+        dispose(app)
 
 
 def test_production_defaults_are_secure():
@@ -144,7 +149,7 @@ def test_a_stale_token_is_refused_too(client, session):
 def test_tampered_private_link_is_not_found(app, client, session):
     event = make_event(session)
     registration = make_registration(session, event)
-    token = manage_link_token(registration)
+    token = link_token(app, registration)
     assert client.get(f"/my/{token}").status_code == 200
 
     payload, timestamp, signature = token.split(".")
@@ -166,7 +171,7 @@ def test_tampered_private_link_is_not_found(app, client, session):
 def test_expired_private_link_is_gone(app, client, session):
     event = make_event(session)
     registration = make_registration(session, event)
-    token = manage_link_token(registration)
+    token = link_token(app, registration)
     app.config["MANAGE_LINK_MAX_AGE"] = -1
     for suffix in ("", "/qr.png", "/ticket", "/ticket.pdf", "/edit", "/cancel", "/calendar.ics"):
         assert client.get(f"/my/{token}{suffix}").status_code == 410, suffix
@@ -195,7 +200,7 @@ def test_link_signed_in_the_past_expires_with_the_configured_age(app, client, se
 # --- QR tokens and URLs hold nothing personal -----------------------------------------------------------
 
 
-def test_qr_token_is_random_enough_and_opaque(session):
+def test_qr_token_is_random_enough_and_opaque(app, session):
     event = make_event(session, capacity=500)
     people = [make_registration(session, event, n=n) for n in range(60)]
     tokens = [r.token for r in people]
@@ -214,7 +219,7 @@ def test_qr_token_is_random_enough_and_opaque(session):
         for personal in (registration.email.split("@")[0], registration.given_name, registration.family_kana):
             assert personal.lower() not in registration.token
     # The private link holds the opaque manage secret, nothing else.
-    link = manage_link_token(people[0])
+    link = link_token(app, people[0])
     decoded = URLSafeTimedSerializer("x").loads_unsafe(link)[1]
     assert decoded == people[0].manage_secret
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventapp import create_app
-from eventapp.db import db
 from eventapp.mail.models import OutboxMessage
+from tests.conftest import dispose, session_for
 from tests.helpers import csrf_token_from, make_event, make_registration
 
 SITE = "eventapp.example.jp"
@@ -25,10 +25,10 @@ PRODUCTION = {
 @contextmanager
 def running(app_config: dict, **overrides) -> Iterator:
     app = create_app({**app_config, **overrides})
-    with app.app_context():
+    try:
         yield app
-        db.session.remove()
-        db.engine.dispose()
+    finally:
+        dispose(app)
 
 
 def _friendly_400(response) -> str:
@@ -66,8 +66,7 @@ def test_mailed_links_never_follow_the_request_host_even_in_development(app, cli
 
 
 def test_a_forged_host_cannot_make_us_mail_a_link_to_another_site(app_config):
-    with running(app_config, **PRODUCTION) as app:
-        session = db.session
+    with running(app_config, **PRODUCTION) as app, session_for(app) as session:
         event = make_event(session)
         registration = make_registration(session, event)
         client = app.test_client()

@@ -10,6 +10,7 @@ from eventapp import create_app
 from eventapp.config import Config
 from eventapp.mail.models import OutboxMessage
 from eventapp.registration.models import Registration
+from tests.conftest import dispose
 from tests.helpers import csrf_token_from, form_data, make_event, make_registration, submission_id_from
 
 OFFICE = {"REMOTE_ADDR": "203.0.113.10"}  # one NAT address for a whole office
@@ -83,11 +84,9 @@ def test_production_starts_with_shared_limits_or_an_explicit_single_process(app_
 
 
 def test_when_the_shared_storage_is_down_logins_still_work(app_config, staff):
-    from eventapp.db import db
-
     app = create_app({**app_config, **PRODUCTION, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0",
                       "LOGIN_RATE_LIMIT": "2 per minute"})  # nothing listens on port 9
-    with app.app_context():
+    try:
         client = app.test_client()
         base = "https://eventapp.example.jp"
         token = csrf_token_from(client.get("/login", base_url=base))
@@ -95,5 +94,5 @@ def test_when_the_shared_storage_is_down_logins_still_work(app_config, staff):
             "email": staff.email, "password": "wrong-password-x", "csrf_token": token}).status_code
             for _ in range(3)]
         assert statuses == [200, 200, 429]  # counted in memory meanwhile, not a 500
-        db.session.remove()
-        db.engine.dispose()
+    finally:
+        dispose(app)

@@ -17,10 +17,16 @@ from sqlalchemy import select
 
 from eventapp.mail.models import OutboxMessage
 from eventapp.printing.text_wrap import fit_box
-from eventapp.registration.links import manage_link_token
 from eventapp.registration.models import Registration, RegistrationStatus
 from eventapp.tickets.rendering import TRADEMARK, NoTicket, render_ticket, ticket_pdf, ticket_view
-from tests.helpers import csrf_token_from, form_data, make_event, make_registration, submission_id_from
+from tests.helpers import (
+    csrf_token_from,
+    form_data,
+    make_event,
+    make_registration,
+    private_link,
+    submission_id_from,
+)
 
 DPI = 150
 MM_PER_PT = 25.4 / 72
@@ -84,10 +90,6 @@ def read_ticket(pdf: bytes) -> ReadTicket:
 
 def _flat(text: str) -> str:
     return "".join(text.split())
-
-
-def _link(registration: Registration) -> str:
-    return f"/my/{manage_link_token(registration)}"
 
 
 def _outbox(session, kind: str) -> list[OutboxMessage]:
@@ -167,7 +169,7 @@ def test_the_honorific_stays_with_the_name():
         assert not [line for line in lines if line.startswith(("様", "\u00a0"))], (width_mm, lines)
 
 
-def test_only_confirmed_people_have_a_ticket(client, session):
+def test_only_confirmed_people_have_a_ticket(app, client, session):
     event = make_event(session, capacity=1)
     seated = make_registration(session, event, n=1)
     waiting = make_registration(session, event, n=2)
@@ -175,10 +177,10 @@ def test_only_confirmed_people_have_a_ticket(client, session):
     with pytest.raises(NoTicket):
         ticket_pdf(waiting)
     for suffix in ("/ticket", "/ticket.pdf"):
-        assert client.get(f"{_link(waiting)}{suffix}").status_code == 404, suffix
-        assert client.get(f"{_link(seated)}{suffix}").status_code == 200, suffix
+        assert client.get(f"{private_link(app, waiting)}{suffix}").status_code == 404, suffix
+        assert client.get(f"{private_link(app, seated)}{suffix}").status_code == 200, suffix
 
-    link = _link(seated)
+    link = private_link(app, seated)
     client.post(f"{link}/cancel", data={"csrf_token": csrf_token_from(client.get(f"{link}/cancel"))})
     session.rollback()
     assert session.get(Registration, seated.id).status == RegistrationStatus.CANCELLED
@@ -189,10 +191,10 @@ def test_only_confirmed_people_have_a_ticket(client, session):
 # --- from the private link --------------------------------------------------------------------------------
 
 
-def test_download_route_gives_the_pdf(client, session):
+def test_download_route_gives_the_pdf(app, client, session):
     event = make_event(session)
     registration = make_registration(session, event, family_name="髙﨑")
-    response = client.get(f"{_link(registration)}/ticket.pdf")
+    response = client.get(f"{private_link(app, registration)}/ticket.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == f'attachment; filename="ticket-{registration.receipt_code}.pdf"'
@@ -202,10 +204,10 @@ def test_download_route_gives_the_pdf(client, session):
     assert "髙﨑" in ticket.text
 
 
-def test_on_screen_ticket_shows_the_code_big_and_little_else(in_january_2027, client, session):
+def test_on_screen_ticket_shows_the_code_big_and_little_else(in_january_2027, app, client, session):
     event = make_event(session, now=in_january_2027, event_date=KNOWN_DAY)
     registration = make_registration(session, event, now=in_january_2027, family_name="髙﨑", given_name="太郎")
-    link = _link(registration)
+    link = private_link(app, registration)
     response = client.get(f"{link}/ticket?lang=en")
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
@@ -224,13 +226,13 @@ def test_on_screen_ticket_shows_the_code_big_and_little_else(in_january_2027, cl
     assert "受付票" in japanese and "2027年2月18日(木)" in japanese
 
 
-def test_my_registration_and_the_confirmation_page_link_to_the_ticket(client, session):
+def test_my_registration_and_the_confirmation_page_link_to_the_ticket(app, client, session):
     event = make_event(session, capacity=1)
     page = client.get(f"/events/{event.slug}/register")
     data = form_data() | {"csrf_token": csrf_token_from(page), "submission_id": submission_id_from(page)}
     done = client.post(f"/events/{event.slug}/register", data=data, follow_redirects=True)
     registration = session.scalar(select(Registration))
-    link = _link(registration)
+    link = private_link(app, registration)
     body = done.get_data(as_text=True)
     assert f'href="{link}/ticket"' in body and f'href="{link}/ticket.pdf"' in body
     mine = client.get(link).get_data(as_text=True)
@@ -238,14 +240,14 @@ def test_my_registration_and_the_confirmation_page_link_to_the_ticket(client, se
 
     waiting = make_registration(session, event, n=2)
     assert waiting.status == RegistrationStatus.WAITLISTED
-    theirs = client.get(_link(waiting)).get_data(as_text=True)
+    theirs = client.get(private_link(app, waiting)).get_data(as_text=True)
     assert "/ticket" not in theirs
 
 
 # --- by e-mail ----------------------------------------------------------------------------------------------
 
 
-def test_confirmation_and_promotion_mails_carry_the_ticket(client, session):
+def test_confirmation_and_promotion_mails_carry_the_ticket(app, client, session):
     event = make_event(session, capacity=1)
     seated = make_registration(session, event, n=1, family_name="髙﨑")
     waiting = make_registration(session, event, n=2)
@@ -260,7 +262,7 @@ def test_confirmation_and_promotion_mails_carry_the_ticket(client, session):
     [waitlisted] = _outbox(session, "registration_waitlisted")
     assert not [a for a in waitlisted.attachments if a.content_type == "application/pdf"]  # no seat, no ticket
 
-    link = _link(seated)
+    link = private_link(app, seated)
     client.post(f"{link}/cancel", data={"csrf_token": csrf_token_from(client.get(f"{link}/cancel"))})
     [promoted] = _outbox(session, "waitlist_promoted")
     assert promoted.registration_id == waiting.id
@@ -270,13 +272,13 @@ def test_confirmation_and_promotion_mails_carry_the_ticket(client, session):
     assert attachment.filename in promoted.body_text
 
 
-def test_download_route_renders_with_no_transaction_open(client, session, monkeypatch):
+def test_download_route_renders_with_no_transaction_open(app, client, session, monkeypatch):
     from eventapp.db import db
     from eventapp.tickets import views
 
     event = make_event(session)
     registration = make_registration(session, event)
-    link = _link(registration)
+    link = private_link(app, registration)
     session.commit()
     seen = []
     original = views.render_ticket
