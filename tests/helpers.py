@@ -10,17 +10,21 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
+from eventapp.config import TestConfig
 from eventapp.db import utcnow
 from eventapp.demo import FIRST_MEETING_YEAR, english_ordinal
 from eventapp.events.models import CategoryCode, EventStatus
 from eventapp.events.services import EventDetails, create_event, fiscal_year_of
 from eventapp.i18n import to_tokyo
+from eventapp.mail.services import SiteLinks
 from eventapp.registration.links import manage_link_token
 from eventapp.registration.services import RegistrationAnswers, register
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _SUBMISSION = re.compile(r'name="submission_id"[^>]*value="([^"]*)"')
 BASE_URL = "http://testserver/"
+# The links the mail worker writes, as it takes them from TestConfig.
+LINKS = SiteLinks(base_url=BASE_URL, secret_key=TestConfig.SECRET_KEY)
 EVENT_AFTER = timedelta(weeks=8)  # the event day, counted from `now`
 
 
@@ -97,10 +101,8 @@ def form_data(**overrides) -> dict:
 
 
 def link_token(app, registration) -> str:
-    """The token of the registration's private link: signed with the app's key, so made inside an app
-    context of the test's own (ended before the test's next request)."""
-    with app.app_context():
-        return manage_link_token(registration)
+    """The token of the registration's private link, signed with the app's key."""
+    return manage_link_token(registration, secret_key=app.config["SECRET_KEY"])
 
 
 def private_link(app, registration) -> str:

@@ -65,10 +65,18 @@ class ComposedMail:
     attachments: tuple[Attachment, ...] = ()  # made while composing (a QR image, an .ics)
 
 
+@dataclass(frozen=True)
+class SiteLinks:
+    """What a composer needs to write links into a mail: the site's public address and the key that signs
+    private links. The worker takes both from the app's config at send time."""
+    base_url: str
+    secret_key: str
+
+
 # Features register, per kind of message, how it is composed and what goes with it. Both read the
-# database; neither writes. A composer gets the message, the site's public address and the names of the
+# database; neither writes. A composer gets the message, the site's links and the names of the
 # attachments that will go with it.
-Composer = Callable[[Session, OutboxMessage, str, tuple[str, ...]], ComposedMail]
+Composer = Callable[[Session, OutboxMessage, SiteLinks, tuple[str, ...]], ComposedMail]
 AttachmentMaker = Callable[[Session, OutboxMessage], PendingAttachments | None]
 _composers: dict[str, Composer] = {}
 _attachment_makers: dict[str, list[AttachmentMaker]] = {}
@@ -234,7 +242,7 @@ def _reply_text(code: int, text: bytes | str) -> str:
     return f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
 
 
-def compose_pending(session: Session, message_id: int, *, base_url: str) -> None:
+def compose_pending(session: Session, message_id: int, *, links: SiteLinks) -> None:
     """Compose a message queued as an intent: read and compose, let go of the database while the slow
     attachments render, then write it all at once (a message is never half-composed)."""
     message = session.get(OutboxMessage, message_id)
@@ -244,7 +252,7 @@ def compose_pending(session: Session, message_id: int, *, base_url: str) -> None
     pending = [made for maker in _attachment_makers.get(message.kind, ())
                if (made := maker(session, message)) is not None]
     names = tuple(name for made in pending for name in made.names)
-    composed = _composers[message.kind](session, message, base_url, names)
+    composed = _composers[message.kind](session, message, links, names)
     session.commit()
     attachments = [*composed.attachments, *(a for made in pending for a in made.render())]
     message = session.get(OutboxMessage, message_id)
@@ -258,12 +266,12 @@ def compose_pending(session: Session, message_id: int, *, base_url: str) -> None
     session.commit()
 
 
-def deliver(session: Session, message_id: int, *, mail_url: str | None, sender: str, base_url: str,
+def deliver(session: Session, message_id: int, *, mail_url: str | None, sender: str, links: SiteLinks,
             now: datetime) -> OutboxStatus | None:
     """Send one message if it is due. Claims it first so two workers never send it twice; once the server
     has taken it, only the status write is retried, never the send."""
     try:
-        compose_pending(session, message_id, base_url=base_url)
+        compose_pending(session, message_id, links=links)
     except NotComposable as exc:
         session.rollback()
         _record_outcome(session, message_id, {"status": OutboxStatus.FAILED, "next_attempt_at": None,

@@ -11,7 +11,7 @@ from huey import crontab
 from eventapp.db import utcnow, write_transactions
 from eventapp.jobs import huey, own_session
 from eventapp.jobs.queue import bound_app
-from eventapp.mail.services import deliver, due_message_ids
+from eventapp.mail.services import SiteLinks, deliver, due_message_ids
 
 # Where links in mails point when PUBLIC_BASE_URL is unset (development and tests only: production
 # refuses to start without it). `make run` sets it to the port it serves.
@@ -20,7 +20,8 @@ DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000/"
 
 def _delivery_settings(app: Flask) -> dict[str, Any]:
     return {"mail_url": app.config.get("MAIL_URL"), "sender": app.config["MAIL_FROM"],
-            "base_url": app.config.get("PUBLIC_BASE_URL") or DEVELOPMENT_BASE_URL}
+            "links": SiteLinks(base_url=app.config.get("PUBLIC_BASE_URL") or DEVELOPMENT_BASE_URL,
+                               secret_key=app.config["SECRET_KEY"])}
 
 
 @huey.task()  # type: ignore[untyped-decorator]  # huey ships no type hints

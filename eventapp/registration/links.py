@@ -1,8 +1,10 @@
-"""Private links to "my registration": signed, expiring, holding only an opaque secret."""
+"""Private links to "my registration": signed, expiring, holding only an opaque secret.
+
+The signing key and the lifetime come from the caller (the views and the mail worker read them from the
+app's config), so nothing here needs Flask."""
 
 from __future__ import annotations
 
-from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,26 +14,27 @@ from eventapp.registration.models import Registration
 _SALT = "eventapp.manage-registration"
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=_SALT)
 
 
-def manage_link_token(registration: Registration) -> str:
-    return _serializer().dumps(registration.manage_secret)
+def manage_link_token(registration: Registration, *, secret_key: str) -> str:
+    return _serializer(secret_key).dumps(registration.manage_secret)
 
 
-def manage_url(registration: Registration, base_url: str) -> str:
-    return f"{base_url.rstrip('/')}/my/{manage_link_token(registration)}"
+def manage_url(registration: Registration, *, base_url: str, secret_key: str) -> str:
+    return f"{base_url.rstrip('/')}/my/{manage_link_token(registration, secret_key=secret_key)}"
 
 
 class LinkExpired(Exception):
     pass
 
 
-def registration_for_link(session: Session, link_token: str) -> Registration | None:
+def registration_for_link(session: Session, link_token: str, *, secret_key: str, max_age_seconds: int
+                          ) -> Registration | None:
     """The registration a private link opens; None if forged; LinkExpired if too old."""
     try:
-        secret = _serializer().loads(link_token, max_age=current_app.config["MANAGE_LINK_MAX_AGE"])
+        secret = _serializer(secret_key).loads(link_token, max_age=max_age_seconds)
     except SignatureExpired as exc:
         raise LinkExpired() from exc
     except BadSignature:

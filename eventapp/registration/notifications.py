@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from eventapp.events.calendar import event_ics
 from eventapp.mail.models import OutboxMessage
-from eventapp.mail.services import Attachment, ComposedMail, NotComposable, queue_intent, register_composer
+from eventapp.mail.services import (
+    Attachment,
+    ComposedMail,
+    NotComposable,
+    SiteLinks,
+    queue_intent,
+    register_composer,
+)
 from eventapp.qr import qr_png
 from eventapp.registration.links import manage_url
 from eventapp.registration.models import Registration, RegistrationStatus
@@ -59,7 +66,7 @@ def queue_link_resent(session: Session, registration: Registration) -> None:
     _queue(session, registration, "link_resent")
 
 
-def compose(session: Session, message: OutboxMessage, base_url: str, attachment_names: tuple[str, ...]
+def compose(session: Session, message: OutboxMessage, links: SiteLinks, attachment_names: tuple[str, ...]
             ) -> ComposedMail:
     """The message of an intent, as the registration stands now (a QR code only while it holds a seat)."""
     registration = session.get(Registration, message.registration_id) if message.registration_id else None
@@ -71,7 +78,7 @@ def compose(session: Session, message: OutboxMessage, base_url: str, attachment_
     with force_locale(message.locale):
         context = {
             "registration": registration, "event": registration.event, "locale": message.locale,
-            "confirmed": kind.confirmed, "manage_url": manage_url(registration, base_url),
+            "confirmed": kind.confirmed, "manage_url": manage_url(registration, base_url=links.base_url, secret_key=links.secret_key),
             "qr_cid": QR_CONTENT_ID if with_qr else "", "ticket_name": ", ".join(attachment_names),
         }
         body_text = render_template(f"mail/email/{kind.template}.txt", **context)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -129,7 +129,7 @@ def registered(event: Event):
         return redirect(url_for("registration.register", slug=event.slug))
     return render_template(
         "registration/registered.html", event=event, registration=registration,
-        manage_token=manage_link_token(registration),
+        manage_token=private_link_token(registration),
         waitlist_position=services.waitlist_position(current_session(), registration),
     )
 
@@ -154,9 +154,19 @@ def resend_link(event: Event):
 # --- my registration ---------------------------------------------------------------------------
 
 
+def private_link_token(registration: Registration) -> str:
+    return manage_link_token(registration, secret_key=current_app.config["SECRET_KEY"])
+
+
+def registration_behind_link(link_token: str) -> Registration | None:
+    """The registration a private link opens (None if forged; LinkExpired if too old)."""
+    return registration_for_link(current_session(), link_token, secret_key=current_app.config["SECRET_KEY"],
+                                 max_age_seconds=current_app.config["MANAGE_LINK_MAX_AGE"])
+
+
 def _registration_or_410(link_token: str) -> Registration:
     try:
-        registration = registration_for_link(current_session(), link_token)
+        registration = registration_behind_link(link_token)
     except LinkExpired:
         abort(410)
     if registration is None:

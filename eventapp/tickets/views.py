@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template
 
 from eventapp import qr
-from eventapp.db import current_session, db
-from eventapp.registration.links import LinkExpired, registration_for_link
+from eventapp.db import db
+from eventapp.registration.links import LinkExpired
 from eventapp.registration.models import Registration
+from eventapp.registration.views import registration_behind_link
 from eventapp.tickets.rendering import has_ticket, render_ticket, ticket_filename, ticket_view
 
 bp = Blueprint("tickets", __name__)
@@ -22,7 +23,7 @@ def _ticket_panel() -> dict:
 def _ticket_holder_or_404(link_token: str) -> Registration:
     """Only confirmed people have a ticket (QR code, 受付票): not the waiting list, not cancellations."""
     try:
-        registration = registration_for_link(current_session(), link_token)
+        registration = registration_behind_link(link_token)
     except LinkExpired:
         abort(410)
     if registration is None or not has_ticket(registration):

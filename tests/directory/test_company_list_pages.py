@@ -39,10 +39,11 @@ def test_each_company_once_across_the_pages_despite_ties(organiser_client, tied_
     assert first + second == NAMES  # ties broken by the id: in the order they were added
 
 
-def test_small_pages_cover_each_company_once(tied_companies):
+def test_small_pages_cover_each_company_once(app, tied_companies):
     stmt = services.companies_statement(services.CompanyFilters())
-    pages = [paginate(stmt, page=page, per_page=6) for page in range(1, 11)]  # 10 pages, the last one short
-    assert [c.name for p in pages for c in p.items] == NAMES
+    with app.app_context():  # paging as the view does, with the app's session
+        pages = [paginate(stmt, page=page, per_page=6) for page in range(1, 11)]  # 10 pages, the last one short
+        assert [c.name for p in pages for c in p.items] == NAMES
     assert (pages[0].pages, pages[0].total, pages[-1].first, pages[-1].last) == (10, ROWS, 55, 55)
 
 

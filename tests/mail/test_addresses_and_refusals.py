@@ -10,7 +10,7 @@ import pytest
 
 from eventapp.mail.models import FailureReason, OutboxMessage, OutboxStatus
 from eventapp.mail.services import RETRY_DELAYS, classify_failure, deliver, queue_message
-from tests.helpers import BASE_URL
+from tests.helpers import LINKS
 
 NOW = datetime(2027, 2, 1, 1, 0, tzinfo=UTC)
 SENDER = "合同交流会事務局 <noreply@example.jp>"
@@ -26,7 +26,7 @@ def _pending(session, to: str) -> OutboxMessage:
 
 
 def _deliver(session, message: OutboxMessage, server, *, now: datetime = NOW) -> OutboxStatus:
-    status = deliver(session, message.id, base_url=BASE_URL, mail_url=server.url, sender=SENDER, now=now)
+    status = deliver(session, message.id, links=LINKS, mail_url=server.url, sender=SENDER, now=now)
     session.refresh(message)
     return status
 
@@ -117,7 +117,7 @@ def test_a_dead_server_is_explained_in_japanese_too(app, organiser_client, sessi
     from tests.mail.smtp_server import free_port
 
     message = _pending(session, "taro@example.jp")
-    deliver(session, message.id, base_url=BASE_URL, mail_url=f"smtp://127.0.0.1:{free_port()}", sender=SENDER, now=NOW)
+    deliver(session, message.id, links=LINKS, mail_url=f"smtp://127.0.0.1:{free_port()}", sender=SENDER, now=NOW)
     session.refresh(message)
     assert message.status == OutboxStatus.PENDING
     assert message.failure_reason == FailureReason.CONNECTION_FAILED

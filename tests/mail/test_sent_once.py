@@ -15,7 +15,7 @@ from eventapp.db import db, write_transactions
 from eventapp.mail import services
 from eventapp.mail.models import OutboxMessage, OutboxStatus
 from eventapp.mail.services import CLAIM_WINDOW, deliver, due_message_ids, queue_message
-from tests.helpers import BASE_URL
+from tests.helpers import LINKS
 from tests.mail.smtp_server import parse
 
 NOW = datetime(2027, 2, 1, 1, 0, tzinfo=UTC)
@@ -43,9 +43,9 @@ def _deliver(app, message_id: int, server, *, now: datetime, session: Session | 
     """As the worker delivers: inside an app context, in a session of its own unless given one."""
     with app.app_context(), write_transactions():
         if session is not None:
-            return deliver(session, message_id, base_url=BASE_URL, mail_url=server.url, sender=SENDER, now=now)
+            return deliver(session, message_id, links=LINKS, mail_url=server.url, sender=SENDER, now=now)
         with Session(db.engine) as own:
-            return deliver(own, message_id, base_url=BASE_URL, mail_url=server.url, sender=SENDER, now=now)
+            return deliver(own, message_id, links=LINKS, mail_url=server.url, sender=SENDER, now=now)
 
 
 def _sent_and_then(monkeypatch, after_send) -> list[bool]:

@@ -21,7 +21,7 @@ from eventapp.mail.services import RETRY_DELAYS, deliver, queue_message
 from eventapp.registration.links import registration_for_link
 from eventapp.registration.models import Registration
 from tests.helpers import (
-    BASE_URL,
+    LINKS,
     csrf_token_from,
     form_data,
     make_event,
@@ -89,8 +89,8 @@ def test_registration_mail_arrives_complete(app, client, session, smtp_server):
     assert f"{NAME} 一郎" in text
     links = re.findall(r"https?://\S+/my/(\S+)", text)
     assert len(links) == 1
-    with app.app_context():  # the link is signed with the app's key
-        assert registration_for_link(session, links[0]).id == registration.id  # the private link opens this one
+    opened = registration_for_link(session, links[0], secret_key=app.config["SECRET_KEY"], max_age_seconds=3600)
+    assert opened is not None and opened.id == registration.id  # the private link opens this one
 
     html = mail.get_body(preferencelist=("html",)).get_content()
     assert NAME in html and registration.receipt_code in html
@@ -124,7 +124,7 @@ def test_short_japanese_mail_is_seven_bit_clean(app, session, smtp_server):
     session.commit()  # HELD (no MAIL_URL yet)
     message.status = OutboxStatus.PENDING
     session.commit()
-    assert deliver(session, message.id, base_url=BASE_URL, mail_url=smtp_server.url, sender="合同交流会事務局 <noreply@example.jp>",
+    assert deliver(session, message.id, links=LINKS, mail_url=smtp_server.url, sender="合同交流会事務局 <noreply@example.jp>",
                    now=utcnow()) == OutboxStatus.SENT
     raw = smtp_server.messages[0]
     raw.decode("ascii")
@@ -150,19 +150,19 @@ def test_dead_server_never_fails_registration_and_is_retried(app, client, sessio
     assert message.next_attempt_at > before + RETRY_DELAYS[0] - timedelta(seconds=5)
 
     # Not due yet: nothing happens, not even an attempt.
-    assert deliver(session, message.id, base_url=BASE_URL, mail_url=smtp_server.url, sender="a@example.jp",
+    assert deliver(session, message.id, links=LINKS, mail_url=smtp_server.url, sender="a@example.jp",
                    now=utcnow()) == OutboxStatus.PENDING
     session.refresh(message)
     assert message.attempts == 1 and smtp_server.messages == []
 
     later = message.next_attempt_at + timedelta(seconds=1)
-    assert deliver(session, message.id, base_url=BASE_URL, mail_url=smtp_server.url, sender="a@example.jp", now=later) == \
+    assert deliver(session, message.id, links=LINKS, mail_url=smtp_server.url, sender="a@example.jp", now=later) == \
         OutboxStatus.SENT
     session.refresh(message)
     assert message.status == OutboxStatus.SENT and message.attempts == 2 and message.last_error == ""
     assert len(smtp_server.messages) == 1
     # Sent is final.
-    assert deliver(session, message.id, base_url=BASE_URL, mail_url=smtp_server.url, sender="a@example.jp",
+    assert deliver(session, message.id, links=LINKS, mail_url=smtp_server.url, sender="a@example.jp",
                    now=later + timedelta(days=1)) == OutboxStatus.SENT
     assert len(smtp_server.messages) == 1
 
@@ -177,12 +177,12 @@ def test_gives_up_after_the_last_retry(app, session):
     dead = f"smtp://127.0.0.1:{_free_port()}"
     now = utcnow()
     for attempt in range(1, len(RETRY_DELAYS) + 1):
-        assert deliver(session, message.id, base_url=BASE_URL, mail_url=dead, sender="a@example.jp", now=now) == OutboxStatus.PENDING
+        assert deliver(session, message.id, links=LINKS, mail_url=dead, sender="a@example.jp", now=now) == OutboxStatus.PENDING
         session.refresh(message)
         assert message.attempts == attempt
         assert message.next_attempt_at == now + RETRY_DELAYS[attempt - 1]
         now = message.next_attempt_at
-    assert deliver(session, message.id, base_url=BASE_URL, mail_url=dead, sender="a@example.jp", now=now) == OutboxStatus.FAILED
+    assert deliver(session, message.id, links=LINKS, mail_url=dead, sender="a@example.jp", now=now) == OutboxStatus.FAILED
     session.refresh(message)
     assert message.status == OutboxStatus.FAILED
     assert message.attempts == len(RETRY_DELAYS) + 1
@@ -221,7 +221,7 @@ def test_a_slow_mail_server_never_holds_up_registrations(app, session, smtp_serv
 
     def worker() -> None:
         with app.app_context(), write_transactions(), Session(db.engine) as own:
-            outcome["delivery"] = deliver(own, message_id, base_url=BASE_URL, mail_url=smtp_server.url, sender="a@example.jp",
+            outcome["delivery"] = deliver(own, message_id, links=LINKS, mail_url=smtp_server.url, sender="a@example.jp",
                                           now=utcnow())
 
     def registrant() -> None:
@@ -275,7 +275,7 @@ def test_concurrent_deliveries_send_each_message_once(app, session, smtp_server)
             try:
                 with app.app_context(), write_transactions(), Session(db.engine) as own:
                     barrier.wait(timeout=30)
-                    results.append(deliver(own, message_id, base_url=BASE_URL, mail_url=smtp_server.url,
+                    results.append(deliver(own, message_id, links=LINKS, mail_url=smtp_server.url,
                                            sender="a@example.jp", now=now))
             except BaseException as exc:  # noqa: BLE001 - reported by the test
                 errors.append(exc)

@@ -10,7 +10,7 @@ from eventapp import jobs
 from eventapp.db import utcnow
 from eventapp.mail.models import OutboxMessage, OutboxStatus
 from eventapp.mail.services import deliver
-from tests.helpers import BASE_URL, make_event, make_registration
+from tests.helpers import BASE_URL, LINKS, make_event, make_registration
 
 
 def test_registration_queues_the_ticket_and_the_worker_renders_it(app, session):
@@ -25,7 +25,7 @@ def test_registration_queues_the_ticket_and_the_worker_renders_it(app, session):
     assert message.attachments == [] and message.body_text == ""  # an intent: nothing rendered in the request
 
     with app.app_context():  # as the worker composes it
-        status = deliver(session, message.id, base_url=BASE_URL, mail_url=None, sender="test@example.jp",
+        status = deliver(session, message.id, links=LINKS, mail_url=None, sender="test@example.jp",
                          now=utcnow())
     assert status == OutboxStatus.HELD
     session.refresh(message)
@@ -52,7 +52,7 @@ def test_no_ticket_if_the_seat_was_given_up_before_sending(app, session):
         jobs.huey.immediate = True
     confirmation = session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "registration_confirmed"))
     with app.app_context():  # as the worker composes it
-        deliver(session, confirmation.id, base_url=BASE_URL, mail_url=None, sender="test@example.jp", now=utcnow())
+        deliver(session, confirmation.id, links=LINKS, mail_url=None, sender="test@example.jp", now=utcnow())
     session.refresh(confirmation)
     assert confirmation.content_pending is False
     assert not [a for a in confirmation.attachments if a.content_type == "application/pdf"]

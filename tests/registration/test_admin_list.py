@@ -153,7 +153,8 @@ def test_pages_of_fifty(organiser_client, session, app):
     second = body(organiser_client.get("/admin/registrations?page=2"))
     assert second.count('class="reg-name"') == 5
     assert "名前54" in second and "名前00" not in second
-    result = paginate(ordered_statement(event), page=99)
+    with app.app_context():
+        result = paginate(ordered_statement(event), page=99)
     assert result.page == 2 and result.total == 55
 
 

@@ -59,16 +59,18 @@ def test_each_registration_once_across_the_pages_despite_ties(organiser_client, 
         assert first + second == NAMES[::-1]
 
 
-def test_small_pages_of_every_order_cover_each_row_once(session, tied_event):
+def test_small_pages_of_every_order_cover_each_row_once(app, session, tied_event):
     """Pages of 7 (8 pages, the last one short): the tie-breaker must hold at every offset."""
     everyone = RegistrationFilters()
     for sort in ("kana", "newest", "receipt"):
         stmt = ordered_statement(tied_event, filters=everyone, sort=sort)
-        seen = [r.family_name for page in range(1, 9) for r in paginate(stmt, page=page, per_page=7).items]
+        with app.app_context():  # paging as the view does, with the app's session
+            seen = [r.family_name for page in range(1, 9) for r in paginate(stmt, page=page, per_page=7).items]
         assert sorted(seen) == NAMES, sort
     ids = company_ordered_ids(session, tied_event, filters=everyone)
-    pages = [paginate_ids(ids, lambda some: registrations_in_order(session, some), page=page, per_page=7)
-             for page in range(1, 9)]
+    with app.app_context():
+        pages = [paginate_ids(ids, lambda some: registrations_in_order(session, some), page=page, per_page=7)
+                 for page in range(1, 9)]
     assert [r.family_name for p in pages for r in p.items] == NAMES
     assert (pages[0].pages, pages[0].total, pages[-1].first, pages[-1].last) == (8, ROWS, 50, ROWS)
     with pytest.raises(ValueError):
