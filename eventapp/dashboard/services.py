@@ -104,7 +104,7 @@ class DashboardFigures:
         generated = to_tokyo(self.generated_at)
         return {
             "event": self.event_slug,
-            "generated_at": self.generated_at.isoformat(),
+            "generated_at": generated.isoformat(timespec="seconds"),  # a valid <time datetime>: no microseconds
             "generated_at_display": generated.strftime("%H:%M:%S"),
             "capacity": self.capacity,
             "seats_left": self.seats_left,
@@ -119,7 +119,7 @@ class DashboardFigures:
             "days": [{"date": d.day.isoformat(), "label": d.label, "count": d.count, "cumulative": d.cumulative}
                      for d in self.days],
             "latest": [{
-                "id": r.id, "created_at": r.created_at.isoformat(),
+                "id": r.id, "created_at": to_tokyo(r.created_at).isoformat(timespec="seconds"),
                 "time_display": _short_datetime(r.created_at), "name": r.name, "company": r.company,
                 "category": r.category, "status": r.status.value,
             } for r in self.latest],

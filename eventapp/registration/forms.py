@@ -61,8 +61,9 @@ class RegistrationForm(FlaskForm):
                                render_kw={"autocomplete": "organization"})
     company_kana = StringField(_l("Company name (katakana)"), filters=KANA,
                                validators=[MaxLength(200), katakana_reading], render_kw={"autocomplete": "off"})
-    department = StringField(_l("Department"), filters=TEXT, validators=[MaxLength(100)],
-                             render_kw={"autocomplete": "organization-title"})
+    # No autofill token names a department (HTML's "organization-title" is the job title): none here, so the
+    # browser offers what was typed in this field before instead of filling in the job title twice.
+    department = StringField(_l("Department"), filters=TEXT, validators=[MaxLength(100)])
     job_title = StringField(_l("Job title"), filters=TEXT, validators=[MaxLength(100)],
                             render_kw={"autocomplete": "organization-title"})
     industry_code = ChoiceSelectField(_l("Industry (JSIC)"), choices=[], validate_choice=True)
@@ -79,7 +80,7 @@ class RegistrationForm(FlaskForm):
                            render_kw={"autocomplete": "postal-code", "inputmode": "numeric",
                                       "placeholder": "135-0064"})
     address = StringField(_l("Address"), filters=TEXT, validators=[MaxLength(200)],
-                          render_kw={"autocomplete": "street-address"})
+                          render_kw={"autocomplete": "address-line1"})  # street-address is for a textarea
     attends_party = ChoiceRadioField(_l("Networking party (懇親会)"), validators=[Required()],
                                choices=[SelectChoice("yes", _l("I will attend")),
                                         SelectChoice("no", _l("I will not attend"))])
