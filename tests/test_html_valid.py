@@ -107,6 +107,13 @@ def test_every_page_is_valid_html(app, client, organiser, session, tmp_path):
             csrf_token=csrf_token_from(form), submission_id=submission_id_from(form)))
         assert done.status_code == 302, done.get_data(as_text=True)[:500]
         keep(f"{locale}-registered", _get(client, done.headers["Location"]))
+        # the same address again: "already registered", with the form that re-sends the link
+        form = client.get(f"/events/{site.slug}/register")
+        again = client.post(f"/events/{site.slug}/register", data=form_data(
+            email=f"tour-{locale}@example.jp", email_confirm=f"tour-{locale}@example.jp",
+            csrf_token=csrf_token_from(form), submission_id=submission_id_from(form)))
+        assert again.status_code == 409
+        keep(f"{locale}-already-registered", again.get_data(as_text=True))
 
     # A page with a known mistake proves that the checker read the files and reports what it finds.
     keep("canary", "<!doctype html><html lang=ja><title>x</title><p id=a>1</p><p id=a>2</p>")

@@ -1,6 +1,7 @@
 """axe-core (npm, MPL-2.0; injected into the page for the test only, never served by the app) on every
 public and organiser page, in Japanese and English, at phone (390×844) and desktop (1280×800) size,
-including the forms with their errors shown and the confirmation after registering.
+including the forms with their errors shown, the confirmation after registering and the page for an address
+that is already registered.
 
 The rules: every rule axe-core runs by default (WCAG 2.0/2.1 A and AA, plus axe's best practices such as
 one main landmark, heading order and unique landmarks). Any violation fails the test, listed by page.
@@ -127,6 +128,14 @@ def test_no_axe_violation_on_any_page(browser: Browser, live_server, app, sessio
         page.locator(SUBMIT).click()
         expect(page).to_have_url(re.compile(r"/register/done$"))
         checker.check("registered")
+        page.goto(f"{live_server}/events/{site.slug}/register")  # the same address again
+        if locale == "ja":
+            fill_registration_form(page, email=f"axe-{size}@example.jp")
+        else:
+            _fill_in_english(page, email=f"axe-{size}@example.jp")
+        page.locator(SUBMIT).click()
+        page.locator("form[action$='/resend-link']").wait_for()
+        checker.check("already-registered")
 
         checker.send_with_errors(live_server, next(f for f in public_error_forms(site) if f.name == "login-errors"))
         page.locator("#email").fill(organiser_email)
