@@ -23,6 +23,7 @@ setup: .setup-stamp vendor translations
 vendor: .setup-stamp
 	@mkdir -p eventapp/static/vendor
 	cp node_modules/chart.js/dist/chart.umd.min.js eventapp/static/vendor/chart.umd.min.js
+	$(BIN)/python tools/webfont.py vendor node_modules/@fontsource/biz-udpgothic eventapp/static/vendor/fonts
 
 translations: .setup-stamp
 	$(BIN)/pybabel compile --use-fuzzy -d eventapp/translations -f -q 2>/dev/null || $(BIN)/pybabel compile -d eventapp/translations -f

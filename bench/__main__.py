@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import badges
+from bench import badges, pages
 
 
 def main(argv: list[str]) -> None:
     badges.main(argv)
+    print()
+    pages.main([])
 
 
 if __name__ == "__main__":
