@@ -254,7 +254,7 @@ def demo_site() -> Iterator[Site]:
             registration = db.session.scalars(select(Registration).where(
                 Registration.status == RegistrationStatus.CONFIRMED).order_by(Registration.id)).first()
             assert registration is not None, "the demo has no confirmed registration"
-            token = manage_link_token(registration)
+            token = manage_link_token(registration, secret_key=app.config["SECRET_KEY"])
             db.session.remove()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
         server = make_server("127.0.0.1", 0, app, threaded=True)

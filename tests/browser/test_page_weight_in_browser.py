@@ -51,7 +51,7 @@ def database_url(tmp_path, sqlite_template) -> str:
 
 
 @pytest.fixture
-def demo(session, release_db) -> tuple[str, dict[str, str]]:
+def demo(app, session, release_db) -> tuple[str, dict[str, str]]:
     """The demo meeting (`flask demo`): its groups and companies fill the form's lists as on the real site.
     Returns its slug and the path of each public page."""
     now = utcnow()
@@ -61,7 +61,7 @@ def demo(session, release_db) -> tuple[str, dict[str, str]]:
     registration = session.scalars(select(Registration).where(Registration.status == RegistrationStatus.CONFIRMED)
                                    .order_by(Registration.id)).first()
     assert registration is not None
-    link = manage_link_token(registration)
+    link = manage_link_token(registration, secret_key=app.config["SECRET_KEY"])
     release_db()
     return slug, {"events list": "/", "event": f"/events/{slug}", "form": f"/events/{slug}/register",
                   "confirmation": f"/events/{slug}/register/done", "my registration": f"/my/{link}",
