@@ -20,10 +20,19 @@ $(BIN)/python:
 
 setup: .setup-stamp vendor translations
 
+# Print fallback fonts (eventapp/printing/fonts.py), unmodified, with their licences (SIL OFL 1.1).
+NOTO_JP := node_modules/@expo-google-fonts/noto-sans-jp
+NOTO_EMOJI := node_modules/@expo-google-fonts/noto-emoji
+
 vendor: .setup-stamp
-	@mkdir -p eventapp/static/vendor
+	@mkdir -p eventapp/static/vendor/fonts
 	cp node_modules/chart.js/dist/chart.umd.min.js eventapp/static/vendor/chart.umd.min.js
 	$(BIN)/python tools/webfont.py vendor node_modules/@fontsource/biz-udpgothic eventapp/static/vendor/fonts
+	cp $(NOTO_JP)/400Regular/NotoSansJP_400Regular.ttf $(NOTO_JP)/700Bold/NotoSansJP_700Bold.ttf \
+	  $(NOTO_EMOJI)/400Regular/NotoEmoji_400Regular.ttf $(NOTO_EMOJI)/700Bold/NotoEmoji_700Bold.ttf \
+	  eventapp/static/vendor/fonts/
+	cp $(NOTO_JP)/LICENSE_FONT eventapp/static/vendor/fonts/NotoSansJP-OFL.txt
+	cp $(NOTO_EMOJI)/LICENSE_FONT eventapp/static/vendor/fonts/NotoEmoji-OFL.txt
 
 translations: .setup-stamp
 	$(BIN)/pybabel compile --use-fuzzy -d eventapp/translations -f -q 2>/dev/null || $(BIN)/pybabel compile -d eventapp/translations -f

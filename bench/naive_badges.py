@@ -3,7 +3,8 @@ write_pdf call, in one process.
 
 Lean markup: a <style> block with a class per box of the design, per font size and per label slot, and
 per badge a div with its band, its texts and its QR code; the QR codes are the BadgeViews' own, PNG data
-URIs at 1 px per module (eventapp.qr), scaled up without smoothing; the shipped fonts. The texts, their
+URIs at 1 px per module (eventapp.qr), scaled up without smoothing; the same print font stack
+(eventapp.printing.fonts: its @font-face rules and font-family). The texts, their
 lines and sizes are ours (the BadgeViews from build_badge), so the two renders differ only in how the
 PDF is made: ours cuts the batch into chunks of CHUNK_PAGES pages, renders them in parallel processes
 and joins them (eventapp/badges/rendering.py)."""
@@ -19,7 +20,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from eventapp.badges.design import DESIGNS, BadgeView
 from eventapp.badges.layouts import LayoutSpec
-from eventapp.printing import FONTS
+from eventapp.printing.fonts import FONTS, font_face_css
 from eventapp.printing.text_fit import LINE_HEIGHT
 
 TEXT_KEYS = ("group", "company", "kana", "name", "romaji", "footer")
@@ -38,10 +39,9 @@ TEMPLATE = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=T
 <!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><title>badges</title>
 <style>
-@font-face { font-family: "Badge Gothic"; src: url("{{ fonts }}/BIZUDPGothic-Regular.ttf"); font-weight: 400; }
-@font-face { font-family: "Badge Gothic"; src: url("{{ fonts }}/BIZUDPGothic-Bold.ttf"); font-weight: 700; }
+{{ font_css|safe }}
 @page { size: {{ spec.page_width_mm }}mm {{ spec.page_height_mm }}mm; margin: 0; }
-body { margin: 0; font-family: "Badge Gothic"; color: #111; }
+body { margin: 0; color: #111; }
 .page { position: relative; width: {{ spec.page_width_mm }}mm; height: {{ spec.page_height_mm }}mm;
         overflow: hidden; page-break-after: always; }
 .page:last-child { page-break-after: auto; }
@@ -92,6 +92,6 @@ def write_naive_sheets(badges: Sequence[BadgeView], spec: LayoutSpec, out_path: 
         pages=pages, spec=spec, keys=TEXT_KEYS, band=BAND_STYLES[spec.design], colours=BAND_COLOURS,
         boxes={key: getattr(geometry, key) for key in ("band", *TEXT_KEYS, "qr")},
         origins=[spec.origin(i) for i in range(spec.per_page)], line_height=LINE_HEIGHT,
-        sizes=sorted({t.size_mm for b in badges for t in b.texts.values()}), fonts=FONTS.as_uri())
+        sizes=sorted({t.size_mm for b in badges for t in b.texts.values()}), font_css=font_face_css())
     HTML(string=html, base_url=str(FONTS)).write_pdf(out_path, font_config=FontConfiguration())
     return len(pages)

@@ -1,7 +1,8 @@
 """What goes on a badge, measured to fit: role band, group, company, furigana, name, romaji, QR, serial.
 
 Boxes are in millimetres relative to the label's top-left corner. Every text is fitted to its box
-with the shipped font's metrics (text_fit), so the PDF template only places what was decided here."""
+with the print fonts' metrics (text_fit), so the PDF template only places what was decided here. A
+character none of the print fonts has prints as 〓 and is one of the badge's warnings."""
 
 from __future__ import annotations
 

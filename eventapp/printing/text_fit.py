@@ -1,63 +1,117 @@
-"""Text that must fit a box on a badge, measured as the PDF will print it: the shipped font shaped by
-HarfBuzz, as WeasyPrint shapes it through Pango (ligatures such as fi, kana composed with ゛゜, kerning
-where the font has it), so the size is chosen before rendering and nothing overflows, wraps into the
-QR code or is cut."""
+"""Text that must fit a box on a badge, measured as the PDF will print it: the print fonts (fonts.STACK)
+shaped by HarfBuzz, as WeasyPrint shapes them through Pango (ligatures such as fi, kana composed with ゛゜,
+kerning where the font has it, each character in the first font of the stack that has it), so the size
+is chosen before rendering and nothing overflows, wraps into the QR code or is cut."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import uharfbuzz as hb
 
+from eventapp.printing.fonts import STACK, PrintFont, check_installed, selects_no_font
 from eventapp.printing.line_breaks import balanced, units
-from eventapp.printing.render import FONTS
 
-REGULAR_FONT = FONTS / "BIZUDPGothic-Regular.ttf"
-BOLD_FONT = FONTS / "BIZUDPGothic-Bold.ttf"
 MISSING_GLYPH_MARK = "〓"  # the printer's geta mark: visibly "a character goes here"
 
 
 @cache
-def _shaper(bold: bool) -> hb.Font:
-    return hb.Font(hb.Face(hb.Blob.from_file_path(str(BOLD_FONT if bold else REGULAR_FONT))))
+def _shaper(font: int, bold: bool) -> hb.Font:
+    check_installed()
+    return hb.Font(hb.Face(hb.Blob.from_file_path(str(STACK[font].file(bold)))))
 
 
-@lru_cache(maxsize=1 << 16)
-def _advance(text: str, bold: bool) -> int:
-    """The text's advance width in font units, shaped as one line of a lang="ja" document."""
+def _advance(text: str, font: int, bold: bool) -> int:
+    """The text's advance width in units of STACK[font], shaped as one run of a lang="ja" document."""
     buffer = hb.Buffer()
     buffer.add_str(text)
     buffer.guess_segment_properties()
     buffer.language = "ja"
-    hb.shape(_shaper(bold), buffer)
+    hb.shape(_shaper(font, bold), buffer)
     return sum(position.x_advance for position in buffer.glyph_positions)
+
+
+@lru_cache(maxsize=1 << 16)
+def _width_em(text: str, bold: bool) -> float:
+    font = metrics(bold)
+    return sum(_advance(run, index, bold) / font.units_per_em[index] for index, run in font.runs(text))
 
 
 @dataclass(frozen=True)
 class FontMetrics:
+    """The print font stack at one weight."""
+
     bold: bool
-    characters: frozenset[int]  # the code points the font has a glyph for
-    units_per_em: int
+    coverage: tuple[frozenset[int], ...] = field(repr=False)  # per font of the stack: the code points it has
+    units_per_em: tuple[int, ...]
+
+    def font_index(self, char: str) -> int | None:
+        """Which font of the stack prints the character: the first that has it (None: none has)."""
+        code = ord(char)
+        return next((index for index, chars in enumerate(self.coverage) if code in chars), None)
+
+    def font_of(self, char: str) -> PrintFont | None:
+        index = self.font_index(char)
+        return None if index is None else STACK[index]
+
+    def first_has_all(self, text: str) -> bool:
+        """Whether the first font has every character of the text (nearly every text: checked first)."""
+        return self.coverage[0].issuperset(map(ord, text))
 
     def has_glyph(self, char: str) -> bool:
-        return ord(char) in self.characters
+        """Whether the character prints as itself: a font of the stack has it, or it needs no glyph of its
+        own (a space, a joiner, a variation selector: fonts.selects_no_font)."""
+        return selects_no_font(char) or self.font_index(char) is not None
+
+    def runs(self, text: str) -> list[tuple[int, str]]:
+        """The text cut where the font changes, as Pango itemizes it: each character in the first font of
+        the stack that has it (with none, the first font, which would print its empty box); characters
+        that choose no font go with the text before them, except that spaces between two fonts go with
+        the one earlier in the stack, and leading ones with the first font that follows."""
+        if self.first_has_all(text):
+            return [(0, text)] if text else []
+        runs: list[tuple[int, str]] = []
+        pending = ""
+        for char in text:
+            if selects_no_font(char):
+                pending += char
+                continue
+            index = self.font_index(char)
+            index = 0 if index is None else index
+            if runs and runs[-1][0] == index:
+                runs[-1] = (index, runs[-1][1] + pending + char)
+            elif runs and not (pending and index < runs[-1][0]):
+                runs[-1] = (runs[-1][0], runs[-1][1] + pending)
+                runs.append((index, char))
+            else:
+                runs.append((index, pending + char))
+            pending = ""
+        if pending:
+            if runs:
+                runs[-1] = (runs[-1][0], runs[-1][1] + pending)
+            else:
+                runs.append((0, pending))
+        return runs
 
     def width_em(self, text: str) -> float:
-        return _advance(text, self.bold) / self.units_per_em
+        return _width_em(text, self.bold)
 
 
 @cache
 def metrics(bold: bool = False) -> FontMetrics:
-    face = _shaper(bold).face
-    return FontMetrics(bold=bold, characters=frozenset(face.unicodes), units_per_em=face.upem)
+    faces = [_shaper(index, bold).face for index in range(len(STACK))]
+    return FontMetrics(bold=bold, coverage=tuple(frozenset(face.unicodes) for face in faces),
+                       units_per_em=tuple(face.upem for face in faces))
 
 
 def printable(text: str, *, bold: bool = False) -> tuple[str, list[str]]:
-    """The text with characters the font lacks replaced by 〓, and the list of those characters."""
+    """The text with characters no print font has replaced by 〓, and the list of those characters."""
     font = metrics(bold)
-    missing = [ch for ch in text if not font.has_glyph(ch) and not ch.isspace()]
+    if font.first_has_all(text):
+        return text, []
+    missing = [ch for ch in text if not font.has_glyph(ch)]
     if not missing:
         return text, []
     return "".join(MISSING_GLYPH_MARK if ch in missing else ch for ch in text), missing

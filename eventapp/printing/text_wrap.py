@@ -1,5 +1,5 @@
-"""Text that wraps inside a box (the ticket's name, company and event texts), measured with the shipped
-font as it will be shaped: the lines and the size are decided here, and the template prints each line as
+"""Text that wraps inside a box (the ticket's name, company and event texts), measured with the print
+fonts as they will be shaped: the lines and the size are decided here, and the template prints each line as
 it is (no wrapping by the renderer), so what was measured is what is printed.
 
 text_fit.fit_text() keeps a text on one line as long as it stays readable; past that it splits it into

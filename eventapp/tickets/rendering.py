@@ -1,7 +1,7 @@
 """The 受付票 (reception ticket): one A4 page per confirmed registration, with the QR code the door scans.
 
 Attached to the confirmation and promotion e-mails and downloadable from the private link. Every text
-whose length varies (names, company, event texts) is measured here with the shipped font (text_wrap) and
+whose length varies (names, company, event texts) is measured here with the print fonts (text_wrap) and
 given lines and a size that fit its box, so a long company or name never pushes the ticket onto a
 second page. The boxes here and in pdf_templates/tickets/ticket.css go together.
 """
@@ -69,7 +69,7 @@ class TicketView:
 
 
 def _printable(text: str, *, bold: bool = False) -> str:
-    """Characters the font lacks print as 〓 (visibly "a character goes here"), never as nothing."""
+    """Characters no print font has print as 〓 (visibly "a character goes here"), never as nothing."""
     return printable(text, bold=bold)[0]
 
 

@@ -37,11 +37,13 @@ from eventapp.badges.services import (
 )
 from eventapp.db import utcnow
 from eventapp.directory.models import ExchangeGroup
+from eventapp.printing.fonts import CJK, EMOJI, GOTHIC, PrintFont
 from eventapp.printing.text_fit import LINE_HEIGHT, MISSING_GLYPH_MARK, fit_text, metrics
 from eventapp.registration.models import RegistrationChange, RegistrationStatus
 from eventapp.registration.services import cancel
-from eventapp.text import gojuon_sort_key
+from eventapp.text import gojuon_sort_key, normalize_text
 from tests.helpers import make_event, make_registration
+from tests.pdf_reading import ink_share, likeness, page_chars, reading_lines, reading_text
 
 PRESETS = ("card-a4-2x5", "a6-a4-2x2", "a6-single", "card-single")
 DPI = 200
@@ -97,6 +99,7 @@ class Glyph:
     char: str
     ink: Rect  # the glyph's outline
     cell: Rect  # advance width × the font's ascent + descent: what text_fit measures
+    font: str  # the PDF font, e.g. "EventApp-Gothic-Bold" (BIZ UDPGothic) or "EventApp-CJK-Bold" (a fallback)
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ class QRCode:
 class PageReading:
     number: int
     size_mm: tuple[float, float]
-    text: str  # pdfium's text: one character per index, with \r\n between lines
+    text: str  # the characters in reading order (tests/pdf_reading.py), with \r\n between lines
     glyphs: dict[int, Glyph]  # printed characters by index into text
     codes: list[QRCode]
     image: Image.Image
@@ -124,6 +127,19 @@ class PageReading:
 
     def pixel(self, x_mm: float, y_mm: float) -> tuple[int, int, int]:
         return self.image.getpixel((round(x_mm / 25.4 * DPI), round(y_mm / 25.4 * DPI)))[:3]
+
+    def _pixels(self, glyph: Glyph) -> tuple[int, int, int, int]:
+        box = glyph.ink
+        left, top, right, bottom = (round(v / 25.4 * DPI) for v in (box.left, box.top, box.right, box.bottom))
+        return left, top, right, bottom
+
+    def ink(self, glyph: Glyph) -> float:
+        """The share of dark pixels inside the glyph's outline on the rendered page."""
+        return ink_share(self.image, self._pixels(glyph))
+
+    def likeness(self, glyph: Glyph, font_file: Path) -> float:
+        """How much the printed glyph looks like its character drawn from font_file (pdf_reading.likeness)."""
+        return likeness(self.image, self._pixels(glyph), glyph.char, font_file)
 
 
 def _rect(box: tuple[float, float, float, float], page_height_pt: float) -> Rect:
@@ -140,12 +156,9 @@ def read_pages(path: Path) -> Iterator[PageReading]:
             textpage = page.get_textpage()
             try:
                 width_pt, height_pt = page.get_size()
-                count = textpage.count_chars()
-                text = textpage.get_text_range(0, count) if count else ""
-                assert len(text) == count, "a character that pdfium cannot give one index"
-                glyphs = {i: Glyph(ch, _rect(textpage.get_charbox(i), height_pt),
-                                   _rect(textpage.get_charbox(i, loose=True), height_pt))
-                          for i, ch in enumerate(text) if not ch.isspace() and ch.isprintable()}
+                text, chars = reading_text(reading_lines(page_chars(textpage)))
+                glyphs = {i: Glyph(c.char, _rect(c.box, height_pt), _rect(c.loose_box, height_pt), c.font)
+                          for i, c in chars.items() if not c.char.isspace() and c.char.isprintable()}
                 image = page.render(scale=DPI / 72).to_pil().convert("RGB")
             finally:
                 textpage.close()
@@ -176,6 +189,15 @@ def label_rect(spec: LayoutSpec, slot: int) -> Rect:
 
 def slot_at(spec: LayoutSpec, x: float, y: float) -> int | None:
     return next((slot for slot in range(spec.per_page) if label_rect(spec, slot).holds(x, y)), None)
+
+
+def fitted_cell(glyph: Glyph) -> Rect:
+    """What text_fit fitted to the box: the glyph's advance, and the line's height, which is the main font's
+    ascent and descent. A fallback font's own are taller, but it does not size the line (render.print_text):
+    of its glyphs the ink must stay in the box."""
+    if glyph.font.startswith("EventApp-Gothic"):
+        return glyph.cell
+    return Rect(glyph.cell.left, glyph.ink.top, glyph.cell.right, glyph.ink.bottom)
 
 
 def check_page(page: PageReading, spec: LayoutSpec, badges: list[BadgeView], tokens: list[str]) -> None:
@@ -219,11 +241,11 @@ def check_page(page: PageReading, spec: LayoutSpec, badges: list[BadgeView], tok
             for line in lines:
                 places = [glyphs for glyphs in page.find(line) if label.holds(*glyphs[0].ink.centre)]
                 assert places, f"{where}, label {slot}: {key} {line!r} is not printed ({page.text!r})"
-                inside = [glyphs for glyphs in places if all(box.contains(g.cell, CELL_TOLERANCE_MM) for g in glyphs)]
-                worst = max((g for glyphs in places for g in glyphs), key=lambda g: max(
-                    box.left - g.cell.left, g.cell.right - box.right, box.top - g.cell.top, g.cell.bottom - box.bottom))
-                assert inside, (f"{where}, label {slot}: {key} {line!r} leaves its box {box}, "
-                                f"e.g. {worst.char!r} at {worst.cell}")
+                inside = [glyphs for glyphs in places
+                          if all(box.contains(fitted_cell(g), CELL_TOLERANCE_MM) for g in glyphs)]
+                worst = max((fitted_cell(g) for glyphs in places for g in glyphs), key=lambda c: max(
+                    box.left - c.left, c.right - box.right, box.top - c.top, c.bottom - box.bottom))
+                assert inside, f"{where}, label {slot}: {key} {line!r} leaves its box {box}, e.g. at {worst}"
         expected = BAND_COLOURS.get(badge.role)
         if expected:
             colour = page.pixel(origin[0] + 1, origin[1] + 1)
@@ -493,44 +515,121 @@ def test_many_chunks_are_joined_in_order(session, tmp_path):
     assert not list(tmp_path.glob("badges-*")), "chunk files left behind"
 
 
-# --- characters the font lacks ---------------------------------------------------------------------
+# --- every name prints: the fallback fonts, and 〓 only for what no print font has ------------------
 
 
-def test_characters_the_font_lacks_print_as_geta(session, tmp_path):
+PRINT_FONTS = {"EventApp-Gothic", "EventApp-Gothic-Bold", "EventApp-CJK", "EventApp-CJK-Bold", "EventApp-Emoji",
+               "EventApp-Emoji-Bold"}
+NO_PRINT_FONT = ("\U00030000", "\ue000")  # 𰀀 (CJK Extension G) and a private-use character
+
+
+def assert_printed_as_itself(page: PageReading, char: str, font: PrintFont, count: int) -> None:
+    """The character is printed `count` times, each from its font of the stack, and looks like it."""
+    glyphs = [g for g in page.glyphs.values() if g.char == char]
+    assert len(glyphs) == count, f"{char!r} printed {len(glyphs)} times, expected {count}"
+    for glyph in glyphs:
+        bold = glyph.font.endswith("-Bold")
+        assert glyph.font.removesuffix("-Bold") == font.family.replace(" ", "-"), f"{char!r} from {glyph.font}"
+        assert page.ink(glyph) > 0.1, f"{char!r} at {glyph.ink} is {page.ink(glyph):.0%} ink"
+        itself = page.likeness(glyph, font.file(bold))
+        geta = page.likeness(dataclasses.replace(glyph, char=MISSING_GLYPH_MARK), GOTHIC.bold)
+        assert itself > 0.55 and itself > geta + 0.2, f"{char!r} at {glyph.ink} does not look like itself ({itself:.2f})"
+
+
+def test_every_name_prints(session, tmp_path):
     event = make_event(session)
-    odd = make_registration(session, event, 1, family_name="𠮷野", given_name="花子😀", company_name="😀商事",
-                            romaji="YOSHINO Hanako")
+    # what the registration form keeps after normalisation (eventapp.text)
+    assert normalize_text("𠮷野") == "𠮷野" and normalize_text("太郎🎉") == "太郎🎉"
+    assert normalize_text("🎉企画 👨\u200d👩\u200d👧") == "🎉企画 👨\u200d👩\u200d👧"
+    yoshino = make_registration(session, event, 1, family_name="𠮷野", given_name="太郎", company_name="株式会社𠮷野屋",
+                                romaji="YOSHINO Taro")
+    party = make_registration(session, event, 2, family_name="山田", given_name="太郎🎉",
+                              company_name="🎉企画 👨\u200d👩\u200d👧", romaji="YAMADA Taro")
+    # 辻󠄀: 辻 and an ideographic variation selector (U+E0100) asking for the one-dot form, which BIZ
+    # UDPGothic has; the selector needs no glyph of its own, so it is no 〓
+    assert normalize_text("辻\U000e0100本") == "辻\U000e0100本"
+    plain = make_registration(session, event, 3, family_name="辻\U000e0100本", given_name="一郎")
+    for bold in (False, True):  # BIZ UDPGothic lacks them; the fallbacks have them
+        font = metrics(bold)
+        assert not font.coverage[0] & {ord("𠮷"), ord("🎉")}
+        assert font.font_of("𠮷") == CJK and font.font_of("🎉") == font.font_of("👨") == EMOJI
+    layout = layout_named(session, "card-a4-2x5")
+    spec = LayoutSpec.of(layout)
+    people = [yoshino, party, plain]
+    badges = [badge_for(p, design=layout.design) for p in people]
+
+    assert badges[0].texts["name"].text == "𠮷野 太郎" and badges[0].texts["company"].text == "株式会社𠮷野屋"
+    assert badges[1].texts["name"].text == "山田 太郎🎉"
+    assert [b.warnings for b in badges] == [(), (), ()] and badge_warnings(badges, people) == []
+
+    out = tmp_path / "names.pdf"
+    write_badge_sheets(badges, spec, out)
+    check_sheets(out, spec, badges, tokens_of(people))  # every line in its box, at its measured width
+    page = next(read_pages(out))
+    for line in ("𠮷野 太郎", "株式会社𠮷野屋", "山田 太郎🎉", "🎉企画 👨\u200d👩\u200d👧", "辻\U000e0100本 一郎"):
+        assert line in page.text, line
+    assert MISSING_GLYPH_MARK not in page.text and "\ufffd" not in page.text
+    assert fonts_used(out) == PRINT_FONTS  # the stack's fonts, and nothing of the machine's
+    assert_printed_as_itself(page, "𠮷", CJK, 2)
+    assert_printed_as_itself(page, "🎉", EMOJI, 2)
+    assert_printed_as_itself(page, "山", GOTHIC, 1)
+    # 👨‍👩‍👧 is one picture (the font's ligature for the sequence): its three people share one glyph
+    family = [g for g in page.glyphs.values() if g.char in "👨👩👧"]
+    assert [g.char for g in family] == ["👨", "👩", "👧"] and len({(g.ink, g.cell, g.font) for g in family}) == 1
+    assert family[0].font == "EventApp-Emoji" and page.ink(family[0]) > 0.1
+
+
+def test_a_fallback_glyph_does_not_move_its_line(tmp_path):
+    """A fallback font's taller ascent and descent must not push its line down (render.print_text)."""
+    names = ["山田 太郎", "𠮷田 太郎", "山田 太郎🎉", "𠮷野 花子🎉"]
+    badges = [plain_badge(n, name=name) for n, name in enumerate(names, 1)]
+    assert len({b.texts["name"].size_mm for b in badges}) == 1  # the same size: the same place
+    out = tmp_path / "baselines.pdf"
+    out.write_bytes(render_sheet_pdf(badges, CARD_A4))
+    page = next(read_pages(out))
+    name_boxes = [Rect.of_box(DESIGNS["card"].name, CARD_A4.origin(slot)) for slot in range(len(names))]
+    tops = []
+    for box in name_boxes:
+        [kanji] = [g for g in page.glyphs.values() if g.char == "田" and box.holds(*g.ink.centre)] or \
+            [g for g in page.glyphs.values() if g.char == "野" and box.holds(*g.ink.centre)]
+        tops.append(kanji.cell.top - box.top)
+    assert max(tops) - min(tops) < 0.01, tops
+
+
+def test_characters_no_print_font_has_print_as_geta(session, tmp_path):
+    event = make_event(session)
+    odd = make_registration(session, event, 1, family_name="𠮷野", given_name="花子" + NO_PRINT_FONT[0],
+                            company_name=NO_PRINT_FONT[1] + "商事🎉", romaji="YOSHINO Hanako")
     plain = make_registration(session, event, 2, family_name="髙﨑", given_name="一郎")
-    assert not metrics(True).has_glyph("𠮷") and not metrics(False).has_glyph("😀")
+    assert normalize_text("花子" + NO_PRINT_FONT[0]) == "花子" + NO_PRINT_FONT[0]  # the form keeps them
+    assert normalize_text(NO_PRINT_FONT[1] + "商事") == NO_PRINT_FONT[1] + "商事"
+    assert all(metrics(bold).font_index(ch) is None for ch in NO_PRINT_FONT for bold in (False, True))
     layout = layout_named(session, "card-a4-2x5")
     spec = LayoutSpec.of(layout)
     people = [odd, plain]
     badges = [badge_for(p, design=layout.design) for p in people]
 
-    assert badges[0].texts["name"].text.replace(" ", "") == "〓野花子〓"
-    assert badges[0].texts["company"].text == "〓商事"
-    assert any(w.startswith("name") and "𠮷" in w and "😀" in w for w in badges[0].warnings)
-    assert any(w.startswith("company") and "😀" in w for w in badges[0].warnings)
+    assert badges[0].texts["name"].text.replace(" ", "") == "𠮷野花子〓"
+    assert badges[0].texts["company"].text == "〓商事🎉"
+    # the organiser hears of what printed as 〓, and only of that: not of 𠮷 or 🎉, which printed
+    assert badges[0].warnings == (f"company: {NO_PRINT_FONT[1]} printed as 〓", f"name: {NO_PRINT_FONT[0]} printed as 〓")
     assert badges[1].warnings == ()
     warnings = badge_warnings(badges, people)
     assert len(warnings) == 1
     assert odd.receipt_code in warnings[0] and odd.full_name in warnings[0] and "〓" in warnings[0]
+    assert "𠮷" not in warnings[0].replace(odd.full_name, "") and "🎉" not in warnings[0].replace(odd.company_name, "")
 
     out = tmp_path / "geta.pdf"
     write_badge_sheets(badges, spec, out)
     check_sheets(out, spec, badges, tokens_of(people))
     page = next(read_pages(out))
-    assert "〓野 花子〓" in page.text and "〓商事" in page.text and "髙﨑 一郎" in page.text
-    assert not {"𠮷", "😀", "\ufffd"} & set(page.text)
-    assert fonts_used(out) <= {"EventApp-Gothic", "EventApp-Gothic-Bold"}  # no fallback font, no tofu
+    assert "𠮷野 花子〓" in page.text and "〓商事🎉" in page.text and "髙﨑 一郎" in page.text
+    assert not {*NO_PRINT_FONT, "\ufffd"} & set(page.text)
+    assert fonts_used(out) <= PRINT_FONTS  # no font of the machine, no empty box
     getas = [g for g in page.glyphs.values() if g.char == MISSING_GLYPH_MARK]
-    assert len(getas) == 3
+    assert len(getas) == 2 and all(g.font.startswith("EventApp-Gothic") for g in getas)
     for geta in getas:  # 〓 is two solid bars, not an empty box: plenty of ink inside its outline
-        box = geta.ink
-        crop = page.image.convert("L").crop(tuple(round(v / 25.4 * DPI) for v in
-                                                 (box.left, box.top, box.right, box.bottom)))
-        dark = sum(1 for value in crop.get_flattened_data() if value < 128) / (crop.width * crop.height)
-        assert dark > 0.4, f"〓 at {box} is {dark:.0%} ink"
+        assert page.ink(geta) > 0.4, f"〓 at {geta.ink} is {page.ink(geta):.0%} ink"
 
 
 # --- layouts that cannot be printed ----------------------------------------------------------------

@@ -3,6 +3,7 @@ instance folder (secret key, database), not the code, not the network, not throu
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from urllib.parse import urljoin
 
@@ -11,14 +12,18 @@ import pytest
 from pypdf import PdfReader
 from weasyprint import HTML
 
+from eventapp.badges.design import build_badge
+from eventapp.badges.layouts import LayoutSpec
+from eventapp.badges.rendering import render_sheet_pdf
 from eventapp.config import INSTANCE_DIR, PACKAGE_ROOT
+from eventapp.printing.fonts import FONTS, STACK, font_face_css
 from eventapp.printing.render import (
-    FONTS,
     PDF_TEMPLATES,
     AssetOnlyURLFetcher,
     ForbiddenResource,
     asset_only_url_fetcher,
 )
+from eventapp.printing.text_fit import FittedText, metrics
 from eventapp.tickets.rendering import ticket_pdf
 from tests.helpers import make_event, make_registration
 
@@ -49,13 +54,15 @@ def test_everything_but_the_print_assets_is_refused(url):
 
 
 def test_the_print_assets_and_data_urls_load():
-    font = asset_only_url_fetcher.fetch((FONTS / "BIZUDPGothic-Regular.ttf").as_uri())
-    assert font.read(4) in (b"\x00\x01\x00\x00", b"OTTO", b"true")
-    font.close()
+    for path in [FONTS / "BIZUDPGothic-Regular.ttf"] + [p for font in STACK for p in (font.regular, font.bold)]:
+        font = asset_only_url_fetcher.fetch(path.as_uri())  # the shipped font and the fallbacks from npm
+        assert font.read(4) in (b"\x00\x01\x00\x00", b"OTTO", b"true"), path
+        font.close()
     css = asset_only_url_fetcher.fetch(urljoin(TEMPLATES_URL, "print.css"))
-    assert b"@font-face" in css.read()
+    assert b"box-sizing" in css.read()
     css.close()
     assert asset_only_url_fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    assert "@font-face" in font_face_css() and all(font.family in font_face_css() for font in STACK)
 
 
 def test_a_symlink_out_of_the_assets_is_refused(tmp_path):
@@ -108,3 +115,23 @@ def test_a_ticket_still_prints_its_japanese_text_with_the_shipped_font(session):
              for font in page["/Resources"]["/Font"].values()}
     # print.css names the shipped font "EventApp Gothic": loaded through the fetcher, no system fallback.
     assert fonts and all("EventApp-Gothic" in name for name in fonts), fonts
+
+
+def test_the_pdf_engine_knows_no_font_of_the_machine(tmp_path):
+    """Only the print fonts, never one installed on the machine, even for a character none of them has
+    (here Georgian ა, which DejaVu Sans has): it prints as the first font's empty box (the texts that vary
+    replace it by 〓 before: text_fit.printable)."""
+    georgian = "\u10d0"
+    assert metrics().font_index(georgian) is None
+    spec = LayoutSpec(name="card", design="card", page_width_mm=91, page_height_mm=55, label_width_mm=91,
+                      label_height_mm=55, columns=1, rows=1, margin_left_mm=0, margin_top_mm=0, pitch_x_mm=91,
+                      pitch_y_mm=55)
+    badge = build_badge(registration_id=1, serial=1, role="member", group="", company="", kana="", name="山田 太郎",
+                        romaji="", footer="", token="token0001", design="card")
+    badge = dataclasses.replace(badge, texts=badge.texts | {"company": FittedText(lines=(f"{georgian} 株式会社",),
+                                                                                  size_mm=4.0)})
+    pdf = render_sheet_pdf([badge], spec)
+    fonts = {str(font["/BaseFont"]).split("+", 1)[-1] for page in PdfReader(io.BytesIO(pdf)).pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert fonts <= {"EventApp-Gothic", "EventApp-Gothic-Bold"}, fonts
+

@@ -16,8 +16,11 @@ from PIL import Image
 from sqlalchemy import select
 
 from eventapp.mail.models import OutboxMessage
+from eventapp.printing.fonts import CJK, EMOJI, GOTHIC, PrintFont
+from eventapp.printing.text_fit import MISSING_GLYPH_MARK, metrics
 from eventapp.printing.text_wrap import fit_box
 from eventapp.registration.models import Registration, RegistrationStatus
+from eventapp.text import normalize_text
 from eventapp.tickets.rendering import TRADEMARK, NoTicket, render_ticket, ticket_pdf, ticket_view
 from tests.helpers import (
     csrf_token_from,
@@ -27,6 +30,7 @@ from tests.helpers import (
     private_link,
     submission_id_from,
 )
+from tests.pdf_reading import ink_share, likeness, page_chars, reading_lines, reading_text
 
 DPI = 150
 MM_PER_PT = 25.4 / 72
@@ -52,14 +56,21 @@ class Glyph:
     top: float  # mm from the page's top edge
     right: float
     bottom: float
+    font: str  # the PDF font, e.g. "EventApp-Gothic-Bold" (BIZ UDPGothic) or "EventApp-CJK-Bold" (a fallback)
+
+    def pixels(self, dpi: int = DPI) -> tuple[int, int, int, int]:
+        """Where the glyph is on the page rendered at dpi."""
+        left, top, right, bottom = (round(v / 25.4 * dpi) for v in (self.left, self.top, self.right, self.bottom))
+        return left, top, right, bottom
 
 
 @dataclass(frozen=True)
 class ReadTicket:
     pages: int
-    text: str
+    text: str  # in reading order (tests/pdf_reading.py), \r\n between lines
     qr_texts: list[str]
     glyphs: list[Glyph]
+    image: Image.Image
 
     @property
     def flat(self) -> str:
@@ -72,17 +83,19 @@ def read_ticket(pdf: bytes) -> ReadTicket:
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[0]
-        image = page.render(scale=DPI / 72).to_pil()
+        image = page.render(scale=DPI / 72).to_pil().convert("RGB")
         textpage = page.get_textpage()
-        text = textpage.get_text_range()
+        chars = page_chars(textpage)
+        text, _ = reading_text(reading_lines(chars))
         page_height = page.get_height()
         glyphs = []
-        for index, char in enumerate(text):
-            left, bottom, right, top = textpage.get_charbox(index)
-            if right > left and not char.isspace():
-                glyphs.append(Glyph(char, left * MM_PER_PT, (page_height - top) * MM_PER_PT, right * MM_PER_PT,
-                                    (page_height - bottom) * MM_PER_PT))
-        return ReadTicket(pages=len(document), text=text, glyphs=glyphs,
+        for char in chars:
+            left, bottom, right, top = char.box
+            if right > left and not char.char.isspace():
+                glyphs.append(Glyph(char.char, left * MM_PER_PT, (page_height - top) * MM_PER_PT, right * MM_PER_PT,
+                                    (page_height - bottom) * MM_PER_PT, char.font))
+        textpage.close()
+        return ReadTicket(pages=len(document), text=text, glyphs=glyphs, image=image,
                           qr_texts=[code.text for code in zxingcpp.read_barcodes(image)])
     finally:
         document.close()
@@ -167,6 +180,69 @@ def test_the_honorific_stays_with_the_name():
         lines = fit_box(name, width_mm=width_mm, height_mm=200, max_size_mm=5, min_size_mm=5, bold=True).lines
         assert "".join(lines) == name
         assert not [line for line in lines if line.startswith(("様", "\u00a0"))], (width_mm, lines)
+
+
+# --- every name prints: the fallback fonts, and 〓 only for what no print font has ------------------------
+
+
+LOOK_DPI = 300  # small glyphs are compared with their font's drawing on a finer rendering
+
+
+def page_image(pdf: bytes, dpi: int) -> Image.Image:
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return document[0].render(scale=dpi / 72).to_pil().convert("RGB")
+    finally:
+        document.close()
+
+
+def assert_printed_as_itself(pdf: bytes, ticket: ReadTicket, char: str, font: PrintFont) -> None:
+    """Each time the character is printed it comes from its font of the stack and looks like it."""
+    glyphs = [g for g in ticket.glyphs if g.char == char]
+    assert glyphs, f"{char!r} is not printed"
+    image = page_image(pdf, LOOK_DPI)
+    for glyph in glyphs:
+        bold = glyph.font.endswith("-Bold")
+        assert glyph.font.removesuffix("-Bold") == font.family.replace(" ", "-"), f"{char!r} from {glyph.font}"
+        assert ink_share(ticket.image, glyph.pixels()) > 0.1, f"{char!r} at {glyph} is hardly inked"
+        itself = likeness(image, glyph.pixels(LOOK_DPI), char, font.file(bold))
+        geta = likeness(image, glyph.pixels(LOOK_DPI), MISSING_GLYPH_MARK, GOTHIC.bold)
+        assert itself > 0.55 and itself > geta + 0.2, f"{char!r} at {glyph} does not look like itself ({itself:.2f})"
+
+
+@pytest.mark.parametrize(("family", "given", "company", "printed"), [
+    ("𠮷野", "太郎", "株式会社𠮷野屋", {"𠮷": CJK}),
+    ("山田", "太郎🎉", "🎉企画 👍", {"🎉": EMOJI, "👍": EMOJI}),
+], ids=["yoshi", "emoji"])
+def test_every_name_prints_on_the_ticket(session, family, given, company, printed):
+    assert normalize_text(given) == given and normalize_text(company) == company  # the form keeps them
+    registration = make_registration(session, make_event(session), family_name=family, given_name=given,
+                                     company_name=company, department="")
+    view = ticket_view(registration)
+    assert view.name.text == f"{family} {given}\u00a0様" and view.company.text == company  # no 〓
+    pdf = ticket_pdf(registration)
+    ticket = read_ticket(pdf)
+
+    assert ticket.pages == 1 and ticket.qr_texts == [registration.token]
+    assert _flat(f"{company}{family}{given}様") in ticket.flat
+    assert MISSING_GLYPH_MARK not in ticket.text and "\ufffd" not in ticket.text
+    fonts = {g.font for g in ticket.glyphs}
+    assert fonts == {"EventApp-Gothic", "EventApp-Gothic-Bold", *(f.family.replace(" ", "-") for f in printed.values()),
+                     *(f.family.replace(" ", "-") + "-Bold" for c, f in printed.items() if c in family + given)}
+    for char, font in printed.items():
+        assert_printed_as_itself(pdf, ticket, char, font)
+
+
+def test_a_character_no_print_font_has_prints_as_geta_on_the_ticket(session):
+    odd = "\U00030000"  # 𰀀, CJK Extension G: none of the print fonts has it
+    assert metrics(True).font_index(odd) is None and normalize_text(f"花子{odd}") == f"花子{odd}"
+    registration = make_registration(session, make_event(session), family_name="𠮷野", given_name=f"花子{odd}")
+    pdf = ticket_pdf(registration)
+    ticket = read_ticket(pdf)
+    assert ticket.pages == 1 and "𠮷野花子〓様" in ticket.flat and odd not in ticket.text
+    [geta] = [g for g in ticket.glyphs if g.char == MISSING_GLYPH_MARK]
+    assert geta.font == "EventApp-Gothic-Bold" and ink_share(ticket.image, geta.pixels()) > 0.4
+    assert_printed_as_itself(pdf, ticket, "𠮷", CJK)
 
 
 def test_only_confirmed_people_have_a_ticket(app, client, session):
