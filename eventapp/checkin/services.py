@@ -246,6 +246,8 @@ def parse_scan(payload: object, *, event: Event, now: datetime) -> ScanRequest:
             elif not _CODE.match(code):
                 problems.append(Problem("code", "unreadable"))
     else:
+        if isinstance(registration_id, float) and registration_id.is_integer():
+            registration_id = int(registration_id)  # 12.0 is an integer to JSON Schema (and to JavaScript)
         if isinstance(registration_id, bool) or not isinstance(registration_id, int):
             problems.append(Problem("registration_id", "wrong_type"))
         elif not 1 <= registration_id <= MAX_REGISTRATION_ID:

@@ -118,6 +118,7 @@ def test_missing_fields_are_all_named(client, session, event, device):
     ({"registration_id": "12"}, ("registration_id", "wrong_type")),
     ({"registration_id": True}, ("registration_id", "wrong_type")),
     ({"registration_id": 1.5}, ("registration_id", "wrong_type")),
+    ({"registration_id": 1e300}, ("registration_id", "out_of_range")),
     ({"registration_id": 0}, ("registration_id", "out_of_range")),
     ({"registration_id": -3}, ("registration_id", "out_of_range")),
     ({"registration_id": 2**31}, ("registration_id", "out_of_range")),
