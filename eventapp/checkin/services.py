@@ -353,7 +353,7 @@ def record_scan(session: Session, device: CheckinDevice, scan: ScanRequest, *, n
     A nonce seen before from this device gives the first answer again and records nothing; the same nonce
     for something else raises NonceReused. The caller commits."""
     device = session.execute(lock_for_update(select(CheckinDevice).where(CheckinDevice.id == device.id))
-                             ).scalar_one()
+                             .execution_options(populate_existing=True)).scalar_one()  # a revocation meanwhile
     if device.revoked_at is not None:
         raise DeviceRefused("revoked")
     earlier = _entry_for_nonce(session, device, scan.nonce)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from eventapp.checkin import services
@@ -187,3 +188,23 @@ def test_the_device_is_seen(client, session, event, person, device):
     scan(client, device, code=person.token)
     session.rollback()
     assert session.get(CheckinDevice, device.id).last_seen_at is not None
+
+
+def test_a_device_revoked_after_it_was_looked_up_records_nothing(app, session, event, person, device):
+    """The scan re-reads the device under its lock: a revocation committed in between wins."""
+    from sqlalchemy.orm import Session
+
+    from eventapp.checkin.models import CheckinDevice
+    from eventapp.db import db, write_transactions
+
+    with app.app_context(), write_transactions(), Session(db.engine, expire_on_commit=False) as own:
+        looked_up = services.device_for_token(own, device.token)
+        own.commit()
+        with Session(db.engine) as organiser:
+            services.revoke_device(organiser, organiser.get(CheckinDevice, device.id), now=utcnow())
+            organiser.commit()
+        request = services.ScanRequest(nonce=nonce(), direction=Direction.IN, scanned_at=utcnow(), code=person.token)
+        with pytest.raises(services.DeviceRefused):
+            services.record_scan(own, looked_up, request, now=utcnow())
+        own.rollback()
+    assert _entries(session) == 0
