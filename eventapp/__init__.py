@@ -101,11 +101,13 @@ def register_jobs_and_mail(app: Flask) -> None:
 
 def register_feature_hooks() -> None:
     """Features react to what happens below them through hooks wired here, never by importing upwards."""
+    from eventapp.checkin.services import listen_to_event_changes as give_new_events_a_checkin_point
     from eventapp.registration.notifications import register_composers
     from eventapp.registration.services import listen_to_event_changes
     from eventapp.tickets.mail import register_ticket_attachments
 
     listen_to_event_changes()
+    give_new_events_a_checkin_point()
     register_composers()
     register_ticket_attachments()
 
@@ -120,6 +122,8 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.accounts.views import bp as accounts_bp
     from eventapp.api.views import bp as api_bp
     from eventapp.badges.views import bp as badges_bp
+    from eventapp.checkin.api import bp as checkin_api_bp
+    from eventapp.checkin.views import bp as checkin_bp
     from eventapp.dashboard.views import bp as dashboard_bp
     from eventapp.directory.views import bp as directory_bp
     from eventapp.events.admin import bp as events_admin_bp
@@ -131,7 +135,8 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.tickets.views import bp as tickets_bp
 
     for blueprint in (event_pages_bp, events_admin_bp, registration_bp, accounts_bp, dashboard_bp, directory_bp,
-                      registration_admin_bp, badges_bp, tickets_bp, jobs_bp, mail_bp, api_bp):
+                      registration_admin_bp, badges_bp, tickets_bp, jobs_bp, mail_bp, api_bp, checkin_bp,
+                      checkin_api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -14,6 +14,7 @@ from eventapp.db import current_session, db, utcnow
 users_cli = AppGroup("users", help="Organiser and staff accounts.")
 badges_cli = AppGroup("badges", help="Name badges (名札): batch PDFs, sheet layouts, test pages.")
 registrations_cli = AppGroup("registrations", help="Registrations of an event.")
+devices_cli = AppGroup("devices", help="Check-in (受付) scanners: pair, list, switch off.")
 
 
 @users_cli.command("create")
@@ -194,7 +195,78 @@ def badges_test_page_command(sheet: str, out: Path) -> None:
     click.echo(f"wrote the test page of {layout.name} to {out}")
 
 
+def _event_by_slug(slug: str):
+    from eventapp.events.models import Event
+
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise click.ClickException(f"no event with slug {slug!r}")
+    return event
+
+
+@devices_cli.command("create")
+@click.option("--event", "slug", required=True, help="The event's slug.")
+@click.option("--name", required=True, help="What the device is called on the organisers' page, e.g. 受付-1.")
+@click.option("--point", "point_code", default=None, help="Check-in point code; default: the event's 受付 (reception).")
+def devices_create_command(slug: str, name: str, point_code: str | None) -> None:
+    """Pair a new scanner: prints its pairing URL and, on the last line, its token (shown only now)."""
+    from flask import current_app
+
+    from eventapp.checkin import services
+    from eventapp.db import write_transactions
+    from eventapp.mail.tasks import DEVELOPMENT_BASE_URL
+
+    with write_transactions():
+        event = _event_by_slug(slug)
+        point = services.point_named(current_session(), event, point_code)
+        if point is None:
+            known = ", ".join(p.code for p in services.points_of(current_session(), event))
+            raise click.ClickException(f"no check-in point {point_code!r} for {slug} (points: {known})")
+        try:
+            device, token = services.create_device(current_session(), event, name=name, point=point,
+                                                   created_by="cli", now=utcnow())
+        except services.DeviceNameInvalid as exc:
+            raise click.ClickException(
+                f"the name must have 1 to {services.DEVICE_NAME_MAX_LENGTH} characters") from exc
+        point_label, device_id = f"{point.code} ({point.name_ja})", device.id
+        db.session.commit()
+    base = current_app.config.get("PUBLIC_BASE_URL") or DEVELOPMENT_BASE_URL
+    click.echo(f"device {device_id} {name!r} at {point_label} of {slug}")
+    click.echo(f"pairing URL: {services.pairing_url(base, token)}")
+    click.echo("token (shown only now; only its hash is kept):")
+    click.echo(token)
+
+
+@devices_cli.command("list")
+@click.option("--event", "slug", required=True, help="The event's slug.")
+def devices_list_command(slug: str) -> None:
+    """The scanners of an event."""
+    from eventapp.checkin import services
+
+    for device in services.devices_of(current_session(), _event_by_slug(slug)):
+        state = f"revoked {device.revoked_at:%Y-%m-%d %H:%M}Z" if device.revoked_at else "active"
+        click.echo(f"{device.id:>5} {device.name:<20} {device.point.code:<12} {state}")
+
+
+@devices_cli.command("revoke")
+@click.option("--id", "device_id", required=True, type=int)
+def devices_revoke_command(device_id: int) -> None:
+    """Switch a scanner off: its token stops working at once."""
+    from eventapp.checkin import services
+    from eventapp.checkin.models import CheckinDevice
+    from eventapp.db import write_transactions
+
+    with write_transactions():
+        device = db.session.get(CheckinDevice, device_id)
+        if device is None:
+            raise click.ClickException(f"no device {device_id}")
+        services.revoke_device(current_session(), device, now=utcnow())
+        db.session.commit()
+    click.echo(f"revoked device {device_id}")
+
+
 def init_cli(app: Flask) -> None:
+    app.cli.add_command(devices_cli)
     app.cli.add_command(badges_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(registrations_cli)

@@ -170,6 +170,7 @@ def organiser_pages(site: Site) -> list[TourPage]:
         TourPage("outbox-message", f"/admin/outbox/{site.message_id}"),
         TourPage("job-badges", f"/admin/jobs/{site.badge_job_id}"),
         TourPage("job-import-report", f"/admin/jobs/{site.import_job_id}"),
+        TourPage("checkin-devices", f"/admin/checkin/events/{site.event_id}/devices"),
     ]
 
 
@@ -191,4 +192,5 @@ def organiser_error_forms(site: Site) -> list[ErrorForm]:
         ErrorForm("group-new-errors", "/admin/groups/new", {}),
         ErrorForm("company-new-errors", "/admin/companies/new", {}),
         ErrorForm("badge-sheets-errors", "/admin/badges/sheets", {}),
+        ErrorForm("checkin-device-errors", f"/admin/checkin/events/{site.event_id}/devices", {"name": ""}),
     ]

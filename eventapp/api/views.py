@@ -1,10 +1,12 @@
-"""JSON API, version 1 (read-only, public)."""
+"""JSON API, version 1: published events (public), the OpenAPI document. The check-in scanners' endpoints
+are eventapp/checkin/api.py, under the same prefix."""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, url_for
 from sqlalchemy import select
 
+from eventapp.api.openapi import openapi_document
 from eventapp.db import current_session, db, utcnow
 from eventapp.events.models import TOKYO, Event, EventStatus
 from eventapp.extensions import csrf
@@ -37,3 +39,8 @@ def events():
         }
         for event in published
     ])
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

@@ -16,7 +16,7 @@ from eventapp.badges.design import BadgeView, build_badge
 from eventapp.badges.layouts import LayoutSpec, check_fits
 from eventapp.badges.models import SheetLayout
 from eventapp.events.models import Event, EventCategory
-from eventapp.registration.models import Registration, RegistrationChange, RegistrationStatus
+from eventapp.registration.models import Registration, RegistrationChange, RegistrationStatus, RetiredToken
 from eventapp.registration.services import new_token
 from eventapp.text import company_sort_key
 
@@ -105,7 +105,9 @@ def mark_printed(session: Session, registration_ids: list[int], *, now: datetime
 
 
 def reissue_badge(session: Session, registration: Registration, *, now: datetime, actor: str) -> None:
-    """A lost badge: a new token, so the old QR code stops working; the next print shows the new one."""
+    """A lost badge: a new token, so the old QR code stops working; the next print shows the new one.
+    The old token is kept as retired, so a scan of the lost badge is told apart from an unknown code."""
+    session.add(RetiredToken(registration=registration, token=registration.token, retired_at=now))
     registration.token = new_token()
     registration.token_reissued_at = now
     registration.badge_printed_at = None

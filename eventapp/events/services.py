@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from eventapp.db import lock_for_update
 from eventapp.events.models import CategoryCode, Event, EventCategory, EventStatus
-from eventapp.events.signals import seats_changed
+from eventapp.events.signals import event_created, seats_changed
 
 DEFAULT_CATEGORIES = (
     (CategoryCode.MEMBER, "会員", "Member", True),
@@ -76,6 +76,7 @@ def create_event(session: Session, *, details: EventDetails,
                                               capacity=capacity, sort_order=order))
     session.add(event)
     session.flush()
+    event_created.send(event, session=session)
     return event
 
 

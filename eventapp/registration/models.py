@@ -136,3 +136,17 @@ class RegistrationChange(Base):
     details: Mapped[str] = mapped_column(Text, default="")  # JSON: {"field": [old, new], ...}
 
     registration: Mapped[Registration] = relationship(back_populates="changes")
+
+
+class RetiredToken(Base):
+    """The QR token a registration had before its badge was re-issued: the door can say "an old badge"
+    instead of "unknown code"."""
+
+    __tablename__ = "registration_retired_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped[Registration] = relationship()

@@ -17,8 +17,11 @@ from tests.security.conftest import signed_in_cookie as _signed_in_cookie
 ROLES = (ANONYMOUS, STAFF, ORGANISER)
 ALLOWED = {ANONYMOUS: {ANONYMOUS, STAFF, ORGANISER}, STAFF: {STAFF, ORGANISER}, ORGANISER: {ORGANISER}}
 
-# The declaration: under /admin organisers only, except these (door staff too); everything else is public.
+# The declaration: under /admin organisers only, except these (door staff too); the scanners' API takes a
+# device token and nothing else (a session cookie of any role gets 401, as JSON); everything else is public.
 ADMIN_PREFIX = "/admin"
+DEVICE = "device token"
+DEVICE_PREFIXES = ("/api/v1/events/<slug>/checkins",)
 STAFF_PREFIXES = ("/admin/staff",)
 SKIPPED_ENDPOINTS = {"static"}
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -28,6 +31,8 @@ def required_role(path: str) -> str:
     def under(prefix: str) -> bool:
         return path == prefix or path.startswith(prefix + "/") or path.startswith(prefix + ".")
 
+    if any(under(prefix) for prefix in DEVICE_PREFIXES):
+        return DEVICE
     if not under(ADMIN_PREFIX):
         return ANONYMOUS
     return STAFF if any(under(prefix) for prefix in STAFF_PREFIXES) else ORGANISER
@@ -41,6 +46,9 @@ def test_the_declaration_reads_as_intended():
     assert required_role("/admin/outbox/<id:message_id>") == ORGANISER
     assert required_role("/admin/staff") == STAFF
     assert required_role("/admin/staffing") == ORGANISER
+    assert required_role("/api/v1/events/<slug>/checkins") == DEVICE
+    assert required_role("/api/v1/events/<slug>/checkins/search") == DEVICE
+    assert required_role("/api/v1/events") == ANONYMOUS
 
 
 def _is_login_redirect(response, path: str) -> bool:
@@ -76,6 +84,10 @@ def test_every_route_obeys_the_declared_access(app, world, role):
         where = f"{method} {url} ({rule.endpoint}) as {role}: {status}"
         if status >= 500:
             problems.append(f"{where}: server error")
+            continue
+        if needed == DEVICE:
+            if status != 401 or not response.is_json:
+                problems.append(f"{where}: expected 401 as JSON (the route takes a device token, not a session)")
             continue
         if role in ALLOWED[needed]:
             if status in (401, 403):
