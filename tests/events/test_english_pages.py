@@ -1,5 +1,6 @@
 """English is English: the venue in English where the event has it (else the Japanese, marked lang="ja"),
-Japanese glosses and names inside English pages marked lang="ja"."""
+Japanese glosses and names inside English pages marked lang="ja", and Japanese headings broken between
+phrases (<wbr>)."""
 
 from __future__ import annotations
 
@@ -120,3 +121,10 @@ def test_glosses_in_english_organiser_pages_are_marked(organiser_client, session
     assert re.search(r'<label for="edition">Edition \(<span lang="ja">第N回</span>\)', form)
     assert '(<span lang="ja">令和8年度</span>)' in form
 
+
+def test_headings_break_between_phrases(client, session):
+    event = make_event(session, title_ja="第31回 東京都異業種交流グループ合同交流会")
+    body = _body(client.get(f"/events/{event.slug}?lang=ja"))
+    assert '<h1 class="phrases">第31回 東京都異業種交流<wbr>グループ<wbr>合同交流会</h1>' in body
+    registered = _body(client.get(f"/events/{event.slug}/register?lang=ja"))
+    assert '<p class="muted phrases">' in registered and "東京都立産業<wbr>技術研究センター 本部" in registered
