@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from eventapp.phrases import phrase_breaks
 from eventapp.printing.line_breaks import phrases
+from tests.conftest import ORGANISER_PASSWORD
 from tests.helpers import link_token, make_event, make_registration
 
 pytestmark = pytest.mark.browser
@@ -115,3 +116,27 @@ def test_ticket_page_breaks_a_long_company_between_phrases(app, page: Page, live
     _no_overflow(page, company)
     title = rendered_lines(page, ".ticket-event")
     assert set(_starts(title)) <= server_breaks(COMPOUND_TITLE), title
+
+
+def test_names_in_the_registration_list_break_only_between_words(page: Page, live_server, session, organiser,
+                                                                  release_db):
+    event = make_event(session)
+    make_registration(session, event, family_name="ヴィラール", given_name="ジャン", family_kana="ヴィラール",
+                      given_kana="ジャン", company_name="Villard International Consulting", department="")
+    organiser_email = organiser.email
+    release_db()
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server}/login?lang=en")
+    page.get_by_label(re.compile("^E-mail")).fill(organiser_email)
+    page.get_by_label(re.compile("^Password")).fill(ORGANISER_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+    page.goto(f"{live_server}/admin/registrations?event={event.slug}&lang=en")
+    page.evaluate("document.fonts.ready")
+    # the table keeps each word whole and scrolls sideways rather than squeeze a column to a character
+    assert rendered_lines(page, ".reg-name") in (["ヴィラールジャン"], ["ヴィラール", "ジャン"])
+    company = page.locator(".reg-table tbody td.phrases:not(.reg-person)").first
+    lines = rendered_lines(page, ".reg-table tbody td.phrases:not(.reg-person)")
+    assert set(_starts(lines)) <= set(_starts(["Villard", "International", "Consulting"])), lines
+    assert company.evaluate("td => td.scrollWidth <= td.clientWidth")
