@@ -77,8 +77,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_i18n(app: Flask) -> None:
     from eventapp.i18n import init_i18n
+    from eventapp.phrases import init_phrases
 
     init_i18n(app)
+    init_phrases(app)
 
 
 def register_security(app: Flask) -> None:

@@ -234,6 +234,12 @@ def _event(session: Session, calendar: DemoCalendar) -> Event:
                       "りんかい線「東京テレポート」駅 徒歩15分\n"
                       "都営バス「産業技術研究センター前」すぐ\n"
                       "お車でのご来場はご遠慮ください。"),
+        venue_name_en="Tokyo Metropolitan Industrial Technology Research Institute (TIRI), Headquarters",
+        venue_address_en="2-4-10 Aomi, Koto-ku, Tokyo 135-0064",
+        venue_access_en=("Telecom Center Station (Yurikamome Line): 1 minute on foot\n"
+                         "Tokyo Teleport Station (Rinkai Line): 15 minutes on foot\n"
+                         "Toei Bus: the Sangyo Gijutsu Kenkyu Center-mae stop, at the door\n"
+                         "Please do not come by car."),
         venue_map_url="https://www.openstreetmap.org/search?query=%E6%9D%B1%E4%BA%AC%E9%83%BD%E6%B1%9F%E6%9D%B1"
                       "%E5%8C%BA%E9%9D%92%E6%B5%B72-4-10",
         description_ja=("都内27の異業種交流グループと約400の会員企業、そして一般の皆さまが一堂に会する年に一度の合同交流会です。\n"

@@ -28,6 +28,15 @@ LINKS = SiteLinks(base_url=BASE_URL, secret_key=TestConfig.SECRET_KEY)
 EVENT_AFTER = timedelta(weeks=8)  # the event day, counted from `now`
 
 
+_LANG_MARK = re.compile(r'<span lang="ja">((?:[^<]|<wbr>)*)</span>')
+
+
+def without_lang_marks(html: str) -> str:
+    """A page without the <span lang="ja"> that English pages put around each Japanese text (i18n.mark_japanese),
+    for tests about something else that look for a Japanese text inside English."""
+    return _LANG_MARK.sub(r"\1", html)
+
+
 def csrf_token_from(response) -> str:
     match = _CSRF.search(response.get_data(as_text=True))
     assert match, "no CSRF token on the page"

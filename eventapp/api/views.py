@@ -28,7 +28,9 @@ def events():
             "edition": event.edition,
             "starts_at": event.starts_at.isoformat(),
             "ends_at": event.ends_at.isoformat(),
-            "venue": event.venue_name,
+            "venue": event.venue_name,  # the Japanese name, as before venue_name
+            "venue_name": {"ja": event.venue_name, "en": event.venue_name_en},  # "en" empty: none given
+            "venue_address": {"ja": event.venue_address, "en": event.venue_address_en},
             "registration_status": registration_window(current_session(), event, now=now).value,
             # Every time in Tokyo's offset, like starts_at (the database gives them back in UTC).
             "registration_opens_at": event.registration_opens_at.astimezone(TOKYO).isoformat(),

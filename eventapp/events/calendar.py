@@ -20,8 +20,9 @@ def event_ics(event: Event, *, locale: str, url: str = "", now: datetime | None 
     entry.add("dtstart", event.starts_at)
     entry.add("dtend", event.ends_at)
     entry.add("summary", event.title(locale))
-    entry.add("location", " ".join(p for p in (event.venue_name, event.venue_address) if p))
-    description = "\n".join(p for p in (event.venue_access, url) if p)
+    venue = (event.venue_name_in(locale).text, event.venue_address_in(locale).text)  # English where given
+    entry.add("location", " ".join(p for p in venue if p))
+    description = "\n".join(p for p in (event.venue_access_in(locale).text, url) if p)
     if description:
         entry.add("description", description)
     if url:

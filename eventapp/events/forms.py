@@ -60,6 +60,9 @@ class EventForm(FlaskForm):
     venue_name = StringField(_l("Venue"), filters=TEXT, validators=[Required(), MaxLength(200)])
     venue_address = StringField(_l("Venue address"), filters=TEXT, validators=[MaxLength(300)])
     venue_access = TextAreaField(_l("Access"), filters=[normalize_multiline], validators=[MaxLength(2000)])
+    venue_name_en = StringField(_l("Venue (English)"), filters=TEXT, validators=[MaxLength(200)])
+    venue_address_en = StringField(_l("Venue address (English)"), filters=TEXT, validators=[MaxLength(300)])
+    venue_access_en = TextAreaField(_l("Access (English)"), filters=[normalize_multiline], validators=[MaxLength(2000)])
     venue_map_url = StringField(_l("Map link"), filters=TEXT, validators=[MaxLength(500), Optional(), Regexp(
         r"^https?://", message=_l("Map link: enter a web address starting with https://"))])
     description_ja = TextAreaField(_l("Description (Japanese)"), filters=[normalize_multiline],
@@ -88,7 +91,8 @@ class EventForm(FlaskForm):
             capacity=self.capacity.data, registration_opens_at=_tokyo_required(self.registration_opens_at.data),
             registration_closes_at=_tokyo_required(self.registration_closes_at.data),
             edit_deadline_at=_tokyo(self.edit_deadline_at.data), status=EventStatus(self.status.data),
-            contact_email=self.contact_email.data or "",
+            contact_email=self.contact_email.data or "", venue_name_en=self.venue_name_en.data or "",
+            venue_address_en=self.venue_address_en.data or "", venue_access_en=self.venue_access_en.data or "",
         )
 
     def fill_from(self, details: EventDetails) -> None:

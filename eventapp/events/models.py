@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.db import Base, StrEnumType, UTCDateTime, utcnow
+from eventapp.i18n import LocalText, in_language
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -45,6 +46,10 @@ class Event(Base):
     venue_address: Mapped[str] = mapped_column(String(300), default="")
     venue_access: Mapped[str] = mapped_column(Text, default="")
     venue_map_url: Mapped[str] = mapped_column(String(500), default="")
+    # English pages show these; empty, the Japanese above (marked lang="ja").
+    venue_name_en: Mapped[str] = mapped_column(String(200), default="")
+    venue_address_en: Mapped[str] = mapped_column(String(300), default="")
+    venue_access_en: Mapped[str] = mapped_column(Text, default="")
     description_ja: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[int]
@@ -63,6 +68,20 @@ class Event(Base):
 
     def title(self, locale: str) -> str:
         return self.title_en if locale == "en" and self.title_en else self.title_ja
+
+    # The texts in a language, or in the other where that one is empty (LocalText.fell_back): in HTML a
+    # Japanese text on an English page comes marked lang="ja".
+    def title_in(self, locale: str) -> LocalText:
+        return in_language(locale, ja=self.title_ja, en=self.title_en)
+
+    def venue_name_in(self, locale: str) -> LocalText:
+        return in_language(locale, ja=self.venue_name, en=self.venue_name_en)
+
+    def venue_address_in(self, locale: str) -> LocalText:
+        return in_language(locale, ja=self.venue_address, en=self.venue_address_en)
+
+    def venue_access_in(self, locale: str) -> LocalText:
+        return in_language(locale, ja=self.venue_access, en=self.venue_access_en)
 
     def _local(self, at: time) -> datetime:
         return datetime.combine(self.event_date, at, tzinfo=TOKYO)

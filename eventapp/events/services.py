@@ -54,6 +54,10 @@ class EventDetails:
     edit_deadline_at: datetime | None
     status: EventStatus
     contact_email: str = ""
+    # English pages show these; where one is empty, the Japanese above.
+    venue_name_en: str = ""
+    venue_address_en: str = ""
+    venue_access_en: str = ""
 
     @classmethod
     def of(cls, event: Event) -> EventDetails:

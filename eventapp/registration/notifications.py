@@ -1,5 +1,9 @@
 """Messages to attendees. Services queue what happened (an intent); the mail worker composes the message
-when it sends it, in the attendee's language and with the site's public address (PUBLIC_BASE_URL)."""
+when it sends it, in the attendee's language and with the site's public address (PUBLIC_BASE_URL).
+
+In English: the event's English title and venue (the Japanese where the event has none, marked lang="ja"
+in the HTML part like every Japanese text there), English dates and labels, "Dear …" with the romaji
+name when given, and a private link that opens the pages in English."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from eventapp.events.calendar import event_ics
+from eventapp.i18n import mark_japanese
 from eventapp.mail.models import OutboxMessage
 from eventapp.mail.services import (
     Attachment,
@@ -75,15 +80,19 @@ def compose(session: Session, message: OutboxMessage, links: SiteLinks, attachme
     kind = KINDS[message.kind]
     holds_seat = registration.status == RegistrationStatus.CONFIRMED
     with_qr = holds_seat and (kind.confirmed or message.kind == "link_resent")
+    english = message.locale == "en"
+    link = manage_url(registration, base_url=links.base_url, secret_key=links.secret_key)
     with force_locale(message.locale):
         context = {
             "registration": registration, "event": registration.event, "locale": message.locale,
-            "confirmed": kind.confirmed, "manage_url": manage_url(registration, base_url=links.base_url, secret_key=links.secret_key),
+            "confirmed": kind.confirmed, "manage_url": f"{link}?lang=en" if english else link,
             "qr_cid": QR_CONTENT_ID if with_qr else "", "ticket_name": ", ".join(attachment_names),
+            "addressee": _("Dear %(name)s,", name=registration.romaji or registration.full_name) if english
+            else registration.addressee,
         }
         body_text = render_template(f"mail/email/{kind.template}.txt", **context)
-        body_html = render_template(f"mail/email/{kind.template}.html", **context)
-        subject = f"【{registration.event.title(message.locale)}】{kind.subject()}"
+        body_html = mark_japanese(render_template(f"mail/email/{kind.template}.html", **context))
+        subject = _("[%(event)s] %(subject)s", event=registration.event.title(message.locale), subject=kind.subject())
     attachments: list[Attachment] = []
     if with_qr:
         attachments.append(Attachment(f"qr-{registration.receipt_code}.png", "image/png",

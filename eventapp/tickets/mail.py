@@ -18,7 +18,7 @@ def _ticket_maker(session: Session, message: OutboxMessage) -> PendingAttachment
     registration = session.get(Registration, message.registration_id) if message.registration_id else None
     if registration is None or not has_ticket(registration):
         return None
-    view = ticket_view(registration)  # everything the PDF needs, read now
+    view = ticket_view(registration, locale=message.locale)  # everything the PDF needs, read now
     name = ticket_filename(registration)
     return PendingAttachments(names=(name,), render=lambda: [Attachment(name, "application/pdf", render_ticket(view))])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eventapp.directory.models import ExchangeGroup
 from eventapp.text import gojuon_sort_key
-from tests.helpers import make_registration
+from tests.helpers import make_registration, without_lang_marks
 
 
 def make_group(session, name: str = "城南異業種交流会", reading: str = "ジョウナンイギョウシュコウリュウカイ") -> ExchangeGroup:
@@ -20,4 +20,5 @@ def person(session, event, n: int, family_name: str, family_kana: str, **overrid
 
 
 def body(response) -> str:
-    return response.get_data(as_text=True)
+    """The page, without the lang marks of the Japanese in English pages (tested in tests/events/test_english_pages.py)."""
+    return without_lang_marks(response.get_data(as_text=True))
