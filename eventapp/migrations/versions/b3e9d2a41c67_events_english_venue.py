@@ -1,7 +1,7 @@
 """events: the venue's name, address and access in English
 
 Revision ID: b3e9d2a41c67
-Revises: f7cd3fe55603
+Revises: b7c1e2d3f4a5
 Create Date: 2027-01-10 10:00:00.000000
 
 Hand-written. Empty for the events there are: English pages then show the Japanese, marked lang="ja".
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b3e9d2a41c67'
-down_revision = 'f7cd3fe55603'
+down_revision = 'b7c1e2d3f4a5'
 branch_labels = None
 depends_on = None
 
