@@ -6,7 +6,7 @@ Answers are checked against the OpenAPI document (tests/checkin/contract.py)."""
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pypdfium2
 import pytest
@@ -18,9 +18,10 @@ from eventapp.badges.services import reissue_badge
 from eventapp.checkin import services
 from eventapp.checkin.models import CheckinEntry, CheckinPoint, EntryResult
 from eventapp.db import utcnow
+from eventapp.events.models import TOKYO
 from eventapp.registration.models import Registration
 from eventapp.registration.services import cancel
-from tests.checkin.conftest import Device, nonce, pair, scan, search
+from tests.checkin.conftest import Device, pair, scan, search
 from tests.checkin.contract import assert_conforms
 from tests.helpers import make_event, make_registration
 
@@ -163,8 +164,6 @@ def test_a_closed_point_refuses_scans_and_the_roster_with_410(client, session, e
 
 
 def test_check_in_closes_by_itself_when_the_event_day_is_over(client, session, now, event, person, device):
-    from eventapp.events.models import TOKYO
-    from datetime import datetime, time
     day_after = datetime.combine(event.event_date + timedelta(days=1), time(0), TOKYO)
     with time_machine.travel(day_after - timedelta(minutes=1), tick=False):
         assert get_roster(client, device).status_code == 200
