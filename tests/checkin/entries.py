@@ -20,3 +20,19 @@ def entry(session, device_id: int, point_id: int, registration, at: datetime, *,
     session.add(row)
     session.flush()
     return row
+
+
+def many_people(session, event, count: int, *, now: datetime, start: int = 0, **overrides_of):
+    """`count` confirmed registrations, committed once (make_registration commits and mails each one).
+    `overrides_of(n)`-style keyword callables give per-person answers: category_code=lambda n: ..."""
+    from eventapp.registration.models import RegistrationSource
+    from eventapp.registration.services import register
+    from tests.helpers import answers
+
+    people = []
+    for n in range(start, start + count):
+        values = {key: make(n) for key, make in overrides_of.items()}
+        people.append(register(session, event, answers=answers(n, **values), now=now, notify=False,
+                               source=RegistrationSource.IMPORT).registration)
+    session.commit()
+    return people

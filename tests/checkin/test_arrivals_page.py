@@ -17,7 +17,7 @@ from eventapp.events.models import TOKYO
 from eventapp.registration.services import cancel
 from eventapp.text import gojuon_sort_key
 from tests.checkin.conftest import pair
-from tests.checkin.entries import entry
+from tests.checkin.entries import entry, many_people
 from tests.helpers import make_registration
 
 
@@ -162,9 +162,9 @@ def _queries(app, client, path: str) -> int:
 
 def _crowd(session, event, device, groups, now, start: int, count: int):
     reception = services.default_point(session, event)
-    for n in range(start, start + count):
-        person = make_registration(session, event, n=n, group_id=groups[n % 2].id,
-                                   category_code=("member", "general", "exhibitor")[n % 3])
+    people = many_people(session, event, count, now=now, start=start, group_id=lambda n: groups[n % 2].id,
+                         category_code=lambda n: ("member", "general", "exhibitor")[n % 3])
+    for n, person in enumerate(people, start):
         entry(session, device.id, reception.id, person, now - timedelta(minutes=n % 50), first_in=True)
     session.commit()
 
