@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectMultipleField, StringField, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventapp.checkin.models import PointKind
@@ -36,7 +37,7 @@ class CategoryBoxes(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form) -> None:
-        known = {value for value, *_ in self.choices}
+        known = {choice.value for choice in self._iter_choices_normalized()}
         if any(value not in known for value in self.data or []):
             raise ValidationError(_l("%(field)s: please choose from the list.", field=field_label(self)))
 
@@ -54,7 +55,7 @@ class PointForm(FlaskForm):
                           validators=[Required(), MaxLength(POINT_NAME_MAX_LENGTH)])
     name_en = StringField(_l("Name (English)"), filters=[normalize_text],
                           validators=[MaxLength(POINT_NAME_MAX_LENGTH)])
-    kind = ChoiceRadioField(_l("Kind of point"), choices=[(k.value, label) for k, label in KIND_LABELS.items()],
+    kind = ChoiceRadioField(_l("Kind of point"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
                             default=PointKind.DOOR.value, validators=[Required()])
     categories = CategoryBoxes(_l("Only these categories"), choices=[])
     party_only = BooleanField(_l("Only people who booked the networking party (懇親会)"))

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from eventapp import qr
 from eventapp.accounts.auth import organiser_required
@@ -145,22 +146,27 @@ def reception_list_pdf(event_id: int):
 # --- points ----------------------------------------------------------------------------------------------
 
 
-def _category_choices(event: Event) -> list[tuple[str, str]]:
+def _categories(event: Event) -> list[tuple[str, str]]:
     locale = current_locale()
     return [(c.code.value, c.label(locale)) for c in sorted(event.categories, key=lambda c: (c.sort_order, c.id))]
+
+
+def _category_choices(event: Event) -> list[SelectChoice]:
+    return [SelectChoice(code, label) for code, label in _categories(event)]
 
 
 def _settings(form: PointForm) -> organising.PointSettings:
     return organising.PointSettings(
         name_ja=form.name_ja.data, name_en=form.name_en.data or "", kind=PointKind(form.kind.data),
-        allowed_categories=tuple(form.categories.data or ()), party_only=bool(form.party_only.data),
+        allowed_categories=tuple(choice.value for choice in form.categories.choices  # in the event's order
+                                 if choice.value in (form.categories.data or ())), party_only=bool(form.party_only.data),
         prints_badges=bool(form.prints_badges.data))
 
 
 def _points_page(event: Event, form: PointForm, status: int = 200):
     return render_template("checkin/points.html", event=event, form=form, kind_labels=KIND_LABELS,
                            points=services.points_of(current_session(), event),
-                           categories=dict(_category_choices(event)), confirm_form=ConfirmForm()), status
+                           categories=dict(_categories(event)), confirm_form=ConfirmForm()), status
 
 
 @bp.route("/events/<id:event_id>/points", methods=["GET", "POST"])
