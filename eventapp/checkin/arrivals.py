@@ -211,7 +211,8 @@ def _by_category(session: Session, event: Event, registered: Counter[_Key],
         signed_up[category] += n
     came = Counter(category for category, _ in person_of.values())
     return tuple(Share(key=c.code.value, name_ja=c.label_ja, name_en=c.label_en,
-                       registered=signed_up[c.code.value], arrived=came[c.code.value]) for c in categories)
+                       registered=signed_up[c.code.value], arrived=came[c.code.value])
+                 for c in categories if signed_up[c.code.value] or came[c.code.value])  # no rows of zeros
 
 
 def _by_group(session: Session, registered: Counter[_Key],

@@ -121,7 +121,7 @@ def arrivals_page(event_id: int):
     event = _event(event_id)
     board = arrivals.arrivals_board(current_session(), event, now=utcnow())
     return render_template("checkin/arrivals.html", event=event, board=board, data=_board_json(event, board),
-                           poll_seconds=POLL_SECONDS)
+                           poll_seconds=current_app.config.get("ARRIVALS_POLL_SECONDS", POLL_SECONDS))
 
 
 @bp.get("/events/<id:event_id>/arrivals.json")
