@@ -179,3 +179,15 @@ def test_the_number_of_queries_does_not_grow_with_the_people(app, organiser_clie
     assert (page_100, feed_100) == (page_10, feed_10)
     assert feed_100 <= 12
     assert organiser_client.get(path + ".json").get_json()["arrived"] == 100
+
+
+def test_a_test_scan_the_day_before_does_not_stretch_the_chart(session, now, event, device):
+    reception = services.default_point(session, event)
+    early, late = make_registration(session, event, n=1), make_registration(session, event, n=2)
+    entry(session, device.id, reception.id, early, now - timedelta(hours=30), first_in=True)
+    entry(session, device.id, reception.id, late, now - timedelta(minutes=1), first_in=True)
+    session.commit()
+    board = arrivals.arrivals_board(session, event, now=now)
+    assert len(board.buckets) == arrivals.MAX_BUCKETS and board.earlier == 1
+    assert board.buckets[-1].total == 1 and sum(b.total for b in board.buckets) == 1
+    assert board.arrived == 2
