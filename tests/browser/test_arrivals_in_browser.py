@@ -112,5 +112,11 @@ def test_arrivals_update_themselves(browser: Browser, live_server, app, session,
         page.locator("form[data-keep-answers] button[type=submit]").click()
         expect(page.locator("#error-summary")).to_be_visible()
         _shoot(page, "points-errors", size)
+        page.goto(f"{live_server}/admin/checkin/events/{event_id}/arrivals?lang=en")
+        expect(page.locator("h2#h-times")).to_have_text("Arrivals per 10 minutes")
+        expect(page.locator("#arrivals.has-charts")).to_be_attached()
+        _shoot(page, "arrivals-en", size)
+        page.goto(f"{live_server}/admin/checkin/events/{event_id}/flags")
+        _shoot(page, "flags-en", size)
     finally:
         context.close()
