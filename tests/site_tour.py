@@ -194,6 +194,7 @@ def organiser_pages(site: Site) -> list[TourPage]:
         TourPage("checkin-arrivals", f"/admin/checkin/events/{site.event_id}/arrivals"),
         TourPage("checkin-points", f"/admin/checkin/events/{site.event_id}/points"),
         TourPage("checkin-point-edit", f"/admin/checkin/points/{site.point_id}/edit"),
+        TourPage("checkin-point-close", f"/admin/checkin/points/{site.point_id}/close"),
         TourPage("checkin-flags", f"/admin/checkin/events/{site.event_id}/flags"),
     ]
 

@@ -211,11 +211,20 @@ def edit_point(point_id: int):
         422 if form.errors else 200
 
 
-@bp.post("/points/<id:point_id>/close")
+@bp.route("/points/<id:point_id>/close", methods=["GET", "POST"])
 @organiser_required
 def close_point(point_id: int):
+    """A page that asks first (closing stops the scanners at that door), then the POST that closes."""
     point = db.session.get(CheckinPoint, point_id) or abort(404)
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if request.method == "GET" or point.closed_at is not None:
+        if point.closed_at is not None:
+            return redirect(url_for("checkin.points", event_id=point.event_id))
+        active = [d for d in services.devices_of(current_session(), point.event)
+                  if d.point_id == point.id and d.revoked_at is None]
+        return render_template("checkin/point_close.html", event=point.event, point=point, devices=active,
+                               form=form)
+    if not form.validate_on_submit():
         abort(400)
     organising.close_point(current_session(), point, now=utcnow())
     name, event_id = point.name(current_locale()), point.event_id

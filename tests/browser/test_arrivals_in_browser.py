@@ -104,7 +104,8 @@ def test_arrivals_update_themselves(browser: Browser, live_server, app, session,
         for name, path in (("points", f"/admin/checkin/events/{event_id}/points"),
                            ("flags", f"/admin/checkin/events/{event_id}/flags"),
                            ("devices", f"/admin/checkin/events/{event_id}/devices"),
-                           ("point-edit", f"/admin/checkin/points/{reception.id}/edit")):
+                           ("point-edit", f"/admin/checkin/points/{reception.id}/edit"),
+                           ("point-close", f"/admin/checkin/points/{reception.id}/close")):
             page.goto(live_server + path)
             _shoot(page, name, size)
         page.goto(f"{live_server}/admin/checkin/events/{event_id}/points")

@@ -90,18 +90,27 @@ def test_editing_a_point_keeps_its_code(organiser_client, session, event):
     assert bad.status_code == 422 and "名前（日本語）：入力してください。" in bad.get_data(as_text=True)
 
 
-def test_closing_and_reopening_check_in(organiser_client, session, now, event):
+def test_closing_asks_first_then_reopening(organiser_client, session, now, event, device):
     reception = services.default_point(session, event)
     session.commit()
-    token = csrf_token_from(_page(organiser_client, event))
-    closed = organiser_client.post(f"/admin/checkin/points/{reception.id}/close", data={"csrf_token": token})
+    listing = _page(organiser_client, event).get_data(as_text=True)
+    assert f'href="/admin/checkin/points/{reception.id}/close"' in listing
+    ask = organiser_client.get(f"/admin/checkin/points/{reception.id}/close")
+    html = ask.get_data(as_text=True)
+    assert ask.status_code == 200 and "「受付」の受付を締め切りますか？" in html and "受付-1" in html
+    assert _point(session, event, "reception").closed_at is None  # asking closes nothing
+    assert organiser_client.post(f"/admin/checkin/points/{reception.id}/close").status_code == 400  # no CSRF
+    closed = organiser_client.post(f"/admin/checkin/points/{reception.id}/close",
+                                   data={"csrf_token": csrf_token_from(ask)})
     assert closed.status_code == 302
     assert _point(session, event, "reception").closed_at is not None
     html = organiser_client.get(closed.headers["Location"]).get_data(as_text=True)
-    assert "受付の受付を締め切りました" in html and "受付を再開する" in html
+    assert "「受付」の受付を締め切りました" in html and "受付を再開する" in html and "締切" in html
+    assert organiser_client.get(f"/admin/checkin/points/{reception.id}/close").status_code == 302  # closed already
+    token = csrf_token_from(_page(organiser_client, event))
+    assert organiser_client.post(f"/admin/checkin/points/{reception.id}/reopen").status_code == 400  # no CSRF
     organiser_client.post(f"/admin/checkin/points/{reception.id}/reopen", data={"csrf_token": token})
     assert _point(session, event, "reception").closed_at is None
-    assert organiser_client.post(f"/admin/checkin/points/{reception.id}/close").status_code == 400  # no CSRF
 
 
 def test_close_twice_keeps_the_first_time(session, now, event):
