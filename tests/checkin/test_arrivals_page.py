@@ -176,7 +176,7 @@ def test_the_number_of_queries_does_not_grow_with_the_people(app, organiser_clie
     page_10, feed_10 = _queries(app, organiser_client, path), _queries(app, organiser_client, path + ".json")
     _crowd(session, event, device, groups, now, 10, 90)
     page_100, feed_100 = _queries(app, organiser_client, path), _queries(app, organiser_client, path + ".json")
-    assert (page_100, feed_100) == (page_10, feed_10)
+    assert (page_100, feed_100) == (page_10, feed_10), (page_10, feed_10, page_100, feed_100)
     assert feed_100 <= 12
     assert organiser_client.get(path + ".json").get_json()["arrived"] == 100
 
