@@ -17,7 +17,6 @@ from eventapp.config import (
 
 def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))  # templates/ and static/ inside the package
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Japanese as UTF-8: half the bytes of \uXXXX
     register_config(app, config)
     register_form_encoding(app)
     register_proxy(app)
