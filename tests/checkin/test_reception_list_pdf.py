@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
+from sqlalchemy import func, select
 
 from eventapp.checkin import services
 from eventapp.checkin.reception_list import gyo
+from eventapp.jobs.models import JobRecord
 from eventapp.registration.services import cancel
 from eventapp.text import gojuon_sort_key
 from tests.checkin.entries import entry, many_people
-from tests.helpers import make_registration
+from tests.helpers import csrf_token_from, make_registration
 from tests.pdf_reading import page_chars, reading_lines, reading_text
 
 FAMILIES = [("髙橋", "タカハシ"), ("山﨑", "ヤマザキ"), ("青木", "アオキ"), ("伊藤", "イトウ"), ("上田", "ウエダ"),
@@ -74,14 +76,24 @@ def crowd(session, event, now):
     return people
 
 
+def fetch_list(client, event):
+    """Start the job (it runs at once in tests), then download from its page as an organiser would."""
+    started = client.post(f"/admin/checkin/events/{event.id}/reception-list",
+                          data={"csrf_token": csrf_token_from(client.get(f"/admin/checkin/events/{event.id}/arrivals"))})
+    assert started.status_code == 302
+    job_id = int(re.search(r"/admin/jobs/(\d+)", started.headers["Location"]).group(1))
+    status = client.get(f"/admin/jobs/{job_id}.json").get_json()
+    assert status["status"] == "done", status
+    return client.get(status["download_url"], buffered=True)  # buffered: send_file's file is read and closed
+
+
 def test_a_list_of_250_in_gojuon_order(organiser_client, session, now, event, device, crowd):
     reception = services.default_point(session, event)
     for person in crowd[:5]:
         entry(session, device.id, reception.id, person, now - timedelta(minutes=5), first_in=True)
     session.commit()
-    response = organiser_client.get(f"/admin/checkin/events/{event.id}/reception-list.pdf")
+    response = fetch_list(organiser_client, event)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert response.headers["Cache-Control"] == "no-store"
     pdf = response.get_data()
     _save_pngs(pdf, "reception-list-250")
     pages = _pages(pdf)
@@ -106,18 +118,22 @@ def test_a_list_of_250_in_gojuon_order(organiser_client, session, now, event, de
 
 
 def test_only_confirmed_people_and_an_empty_list(organiser_client, session, now, event):
-    empty = organiser_client.get(f"/admin/checkin/events/{event.id}/reception-list.pdf").get_data()
+    empty = fetch_list(organiser_client, event).get_data()
     assert "参加確定の申込みはまだありません" in _pages(empty)[0]
     kept = make_registration(session, event, n=1, family_name="髙﨑", family_kana="タカサキ")
     gone = make_registration(session, event, n=2, family_name="吉田", family_kana="ヨシダ")
     cancel(session, gone, now=now, actor="attendee")
     session.commit()
-    text = _pages(organiser_client.get(f"/admin/checkin/events/{event.id}/reception-list.pdf").get_data())[0]
+    text = _pages(fetch_list(organiser_client, event).get_data())[0]
     assert f"{kept.family_name} {kept.given_name}" in text and "吉田" not in text
 
 
-def test_only_organisers_print_it(staff_client, event):
-    assert staff_client.get(f"/admin/checkin/events/{event.id}/reception-list.pdf").status_code == 403
+def test_only_organisers_print_it_and_only_with_the_csrf_token(staff_client, organiser_client, session, event):
+    assert staff_client.get(f"/admin/checkin/events/{event.id}/arrivals").status_code == 403
+    assert staff_client.post(f"/admin/checkin/events/{event.id}/reception-list").status_code in (400, 403)
+    assert organiser_client.post(f"/admin/checkin/events/{event.id}/reception-list").status_code == 400
+    session.rollback()
+    assert session.scalar(select(func.count(JobRecord.id))) == 0
 
 
 def test_rows_file_under_their_gyo():
