@@ -107,9 +107,8 @@
     Chart.defaults.borderColor = "#e6e9ed";
     Chart.defaults.plugins.legend.position = "bottom";
     Chart.defaults.plugins.legend.labels.boxWidth = 14;
-    if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
-      Chart.defaults.animation = false;
-    }
+    // A board that redraws every few seconds: bars that grow each time would never be still to read.
+    Chart.defaults.animation = false;
     chart = new Chart(box.querySelector("canvas"), {
       type: "bar",
       data: { labels: [], datasets: [] },
@@ -133,7 +132,7 @@
                data: d.buckets.map(function (b) { return b.counts[index]; }) };
     });
     chart.canvas.parentNode.hidden = !d.buckets.length;
-    chart.update();
+    chart.update("none");
   }
 
   function render(d) {
