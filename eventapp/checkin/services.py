@@ -628,10 +628,12 @@ def _cursor_time(point: CheckinPoint, cursor: str | None, *, now: datetime) -> d
     """The time a cursor stands for; None (send everything) for no cursor, a garbled or foreign one, one
     from before the point's terms changed, or one from the future."""
     terms, _, millis = (cursor or "").partition(".")
-    if terms != _point_terms(point) or not millis.isdigit() or len(millis) > 15:
+    # isdigit() alone would take "²" or "①", which int() refuses.
+    if terms != _point_terms(point) or not (millis.isascii() and millis.isdigit()) or len(millis) > 15:
         return None
-    at = datetime.fromtimestamp(int(millis) / 1000, tz=TOKYO)
-    return at if at <= now + CLOCK_SKEW else None
+    if int(millis) > (now + CLOCK_SKEW).timestamp() * 1000:  # also keeps fromtimestamp within year 9999
+        return None
+    return datetime.fromtimestamp(int(millis) / 1000, tz=TOKYO)
 
 
 def _refusal_at(point: CheckinPoint, registration: Registration) -> Reason | None:
