@@ -43,8 +43,9 @@ from eventapp.registration.queries import RegistrationFilters, filtered_statemen
 from eventapp.text import normalize_text, to_katakana_reading
 
 CODE_MAX_LENGTH = 64  # a QR token has 32 characters
-_CODE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: what our QR codes hold
-NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # a UUID, or token_urlsafe(16)
+# \Z, not $: "$" also matches before a final line break, which would then be stored (too long on PostgreSQL).
+_CODE = re.compile(r"^[\x21-\x7e]+\Z")  # printable ASCII, no spaces: what our QR codes hold
+NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}\Z")  # a UUID, or token_urlsafe(16)
 SCANNED_AT_MAX_LENGTH = 40
 # How far ahead of the server's clock a device's may be before its scanned_at is refused.
 CLOCK_SKEW = timedelta(minutes=5)

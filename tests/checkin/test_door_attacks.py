@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.checkin.conftest import Device, nonce, scan
 from tests.checkin.contract import assert_conforms
 from tests.checkin.test_door_api import _auth, get_roster
+from tests.checkin.test_walk_ins import WALK_IN
 
 ROSTER = "/api/v1/events/{slug}/roster"
 
@@ -22,3 +24,22 @@ def test_a_forged_cursor_with_odd_digits_or_a_far_time_gets_the_whole_roster(cli
     terms = cursor.partition(".")[0]
     answer = _roster_raw(client, device, f"{terms}.{tail}").get_json()
     assert answer["full"] is True and len(answer["people"]) == 1
+
+
+def test_a_nonce_with_a_line_break_after_it_is_malformed(client, event, person, device):
+    for value in ("a" * 64 + "\n", "abcdefgh\n"):
+        response = scan(client, device, code=person.token, nonce=value)
+        assert response.status_code == 422
+        assert response.get_json()["errors"] == [{"field": "nonce", "problem": "malformed"}]
+
+
+def _walk_in(client, device: Device, **body):
+    payload = {"nonce": nonce(), **WALK_IN, **body}
+    response = client.post("/api/v1/events/godo-2027/walkins", json=payload, headers=_auth(device))
+    assert_conforms(response, "/api/v1/events/{slug}/walkins", "post")
+    return response
+
+
+def test_a_walk_in_nonce_with_a_line_break_is_malformed(client, event, device):
+    response = _walk_in(client, device, nonce="a" * 64 + "\n")
+    assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "nonce"
