@@ -54,6 +54,14 @@ class WalkInRefused(Exception):
         self.errors = errors
 
 
+def _has_surrogates(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def read_walk_in(payload: dict[str, object], device: CheckinDevice) -> WalkInForm:
     """The form filled from the JSON; WalkInRefused lists what is wrong, field by field."""
     errors: list[FieldError] = []
@@ -62,9 +70,12 @@ def read_walk_in(payload: dict[str, object], device: CheckinDevice) -> WalkInFor
         value = payload.get(name)
         if value is None:
             continue
+        label = str(getattr(WalkInForm, name).args[0])
         if not isinstance(value, str):
-            label = str(getattr(WalkInForm, name).args[0])
             errors.append(FieldError(name, "wrong_type", str(_l("%(field)s: please send text.", field=label))))
+        elif _has_surrogates(value):  # JSON can carry "\ud800"; no database (nor UTF-8) can hold it
+            errors.append(FieldError(name, "unreadable", str(_l(
+                "%(field)s: some characters cannot be read. Please type it again.", field=label))))
         elif len(value) > FIELD_MAX_LENGTH:
             values[name] = value[:FIELD_MAX_LENGTH + 1]  # MaxLength names the field and the limit
         else:
@@ -72,7 +83,10 @@ def read_walk_in(payload: dict[str, object], device: CheckinDevice) -> WalkInFor
     form = WalkInForm(formdata=values)
     form.category_code.choices = [(c.code.value, c.label("ja")) for c in device.event.categories]
     if not form.validate():
+        refused = {error.field for error in errors}  # already told what is wrong there: one error a field
         for name, messages in form.errors.items():
+            if name in refused:
+                continue
             errors.append(FieldError(str(name), "invalid", str(messages[0])))
     if errors:
         raise WalkInRefused(errors)

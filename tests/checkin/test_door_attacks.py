@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
+from eventapp.registration.models import Registration
 from tests.checkin.conftest import Device, nonce, scan
 from tests.checkin.contract import assert_conforms
 from tests.checkin.test_door_api import _auth, get_roster
@@ -43,3 +45,25 @@ def _walk_in(client, device: Device, **body):
 def test_a_walk_in_nonce_with_a_line_break_is_malformed(client, event, device):
     response = _walk_in(client, device, nonce="a" * 64 + "\n")
     assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "nonce"
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("family_name", "\ud800"), ("given_name", "花\udfff子"), ("company_name", "\udc00"), ("family_kana", "\ud83d"),
+    ("email", "a\ud800@example.jp"), ("family_name", "\u200b\u2060\ufeff"), ("family_name", "\x00"),
+    ("family_name", "㍿" * 11), ("company_name", "㍿" * 40), ("category_code", "\ud800"),
+])
+def test_odd_unicode_in_a_walk_in_is_named_at_its_field(client, session, event, device, field, value):
+    response = _walk_in(client, device, **{field: value})
+    assert response.status_code == 422, response.get_json()
+    assert field in {e["field"] for e in response.get_json()["errors"]}
+    session.rollback()
+    assert session.scalar(select(func.count(Registration.id))) == 0
+
+
+def test_unreadable_characters_are_explained_in_the_staffs_language(client, event, device):
+    payload = {"nonce": nonce(), **WALK_IN, "family_name": "\ud800"}
+    for language, words in (("ja", "姓"), ("en", "Family name")):
+        response = client.post("/api/v1/events/godo-2027/walkins", json=payload,
+                               headers={**_auth(device), "Accept-Language": language})
+        [error] = [e for e in response.get_json()["errors"] if e["field"] == "family_name"]
+        assert error["problem"] == "unreadable" and error["message"].startswith(words)
