@@ -31,10 +31,12 @@ MAX_BODY_BYTES = 4096  # a scan is about 150 bytes
 
 def _limit_key() -> str:
     """Per device (the hash of its token): staff behind one venue wifi share an address. Requests without a
-    token share their address's budget."""
+    token, or with one that names no device, share their address's budget: otherwise every made-up token
+    would get a budget of its own."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return "device:" + services.hash_token(token.strip()[:services.TOKEN_MAX_LENGTH])
+    token = token.strip()
+    if scheme.lower() == "bearer" and token and services.is_device_token(current_session(), token):
+        return "device:" + services.hash_token(token)
     return "address:" + (request.remote_addr or "")
 
 

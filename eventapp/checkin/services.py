@@ -196,6 +196,12 @@ def checkin_closed(point: CheckinPoint, event: Event, *, now: datetime) -> bool:
     return now >= datetime.combine(event.event_date + timedelta(days=1), time(0), TOKYO)
 
 
+def is_device_token(session: Session, token: str) -> bool:
+    """Whether a device (switched off or not) has this token: for the rate limit, before the request is served."""
+    return len(token) <= TOKEN_MAX_LENGTH and session.scalar(
+        select(CheckinDevice.id).where(CheckinDevice.token_hash == hash_token(token))) is not None
+
+
 def device_for_token(session: Session, token: str | None) -> CheckinDevice:
     """The device behind a bearer token; DeviceRefused when there is none or it was revoked."""
     if not token or len(token) > TOKEN_MAX_LENGTH:

@@ -67,3 +67,27 @@ def test_unreadable_characters_are_explained_in_the_staffs_language(client, even
                                headers={**_auth(device), "Accept-Language": language})
         [error] = [e for e in response.get_json()["errors"] if e["field"] == "family_name"]
         assert error["problem"] == "unreadable" and error["message"].startswith(words)
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59",
+                                   "0001-01-01T00:00:00-23:59", "9999-12-31T23:59:59+23:59"])
+def test_a_scanned_at_at_the_ends_of_time_is_refused(client, event, person, device, value):
+    response = scan(client, device, code=person.token, scanned_at=value)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "scanned_at"
+
+
+def test_made_up_tokens_do_not_each_get_a_budget_of_their_own(app, client, event):
+    app.config["CHECKIN_RATE_LIMIT"] = "3 per minute"
+    codes = [client.get("/api/v1/device", headers={"Authorization": f"Bearer guess-{i}"}).status_code
+             for i in range(5)]
+    assert codes == [401, 401, 401, 429, 429]
+    refused = client.get("/api/v1/device", headers={"Authorization": "Bearer guess-9"})
+    assert refused.get_json()["reason"] == "rate_limited" and "Retry-After" in refused.headers
+
+
+def test_a_real_device_keeps_its_own_budget_when_others_guess_tokens(app, client, session, event, device):
+    app.config["CHECKIN_RATE_LIMIT"] = "3 per minute"
+    for i in range(4):
+        client.get("/api/v1/device", headers={"Authorization": f"Bearer guess-{i}"})
+    assert client.get("/api/v1/device", headers=_auth(device)).status_code == 200
