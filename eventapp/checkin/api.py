@@ -188,6 +188,8 @@ def check_in(slug: str):
         outcome = services.record_scan(current_session(), device, scan, now=now)
     except services.DeviceRefused as refused:
         return _error(401, refused.reason)
+    except services.CheckinClosed:
+        return _error(410, "checkin_closed")
     except services.NonceReused:
         return _error(409, "nonce_reused")
     answer = _answer(outcome, device)
@@ -294,6 +296,8 @@ def walk_in(slug: str):
                 {"field": e.field, "problem": e.problem, "message": e.message} for e in refused.errors])
         except services.DeviceRefused as refused:
             return _error(401, refused.reason)
+        except services.CheckinClosed:
+            return _error(410, "checkin_closed")
         except services.NonceReused:
             return _error(409, "nonce_reused")
     answer = _answer(outcome, device)

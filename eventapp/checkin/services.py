@@ -383,6 +383,10 @@ def record_scan(session: Session, device: CheckinDevice, scan: ScanRequest, *, n
                              .execution_options(populate_existing=True)).scalar_one()  # a revocation meanwhile
     if device.revoked_at is not None:
         raise DeviceRefused("revoked")
+    point = session.execute(select(CheckinPoint).where(CheckinPoint.id == device.point_id)
+                            .execution_options(populate_existing=True)).scalar_one()  # closed meanwhile
+    if checkin_closed(point, device.event, now=now):
+        raise CheckinClosed()
     earlier = _entry_for_nonce(session, device, scan.nonce)
     if earlier is not None:
         return _replay(earlier, scan)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from eventapp.checkin import services
+from eventapp.checkin.models import CheckinEntry, CheckinPoint
+from eventapp.db import utcnow
 from eventapp.registration.models import Registration
 from tests.checkin.conftest import Device, nonce, scan
 from tests.checkin.contract import assert_conforms
@@ -91,3 +94,30 @@ def test_a_real_device_keeps_its_own_budget_when_others_guess_tokens(app, client
     for i in range(4):
         client.get("/api/v1/device", headers={"Authorization": f"Bearer guess-{i}"})
     assert client.get("/api/v1/device", headers=_auth(device)).status_code == 200
+
+
+def _closed_while_on_its_way(app, session, device, act):
+    """The request has found its device (and the point open); then an organiser closes the point; then the
+    request goes on to `act(request_session, paired)`."""
+    from eventapp.db import db, write_transactions
+
+    with app.app_context():
+        request_session = db.session()
+        paired = services.device_for_token(request_session, device.token)
+        assert not services.checkin_closed(paired.point, paired.event, now=utcnow())
+        point_id = paired.point_id
+        request_session.commit()  # SQLite: end the read, so that the organiser may write
+        point = session.get(CheckinPoint, point_id)
+        point.closed_at = utcnow()
+        session.commit()
+        with write_transactions(), pytest.raises(services.CheckinClosed):
+            act(request_session, paired)
+        request_session.rollback()
+
+
+def test_a_point_closed_while_a_scan_was_on_its_way_admits_nobody(app, session, event, person, device):
+    request = services.ScanRequest(nonce=nonce(), direction=services.Direction.IN, scanned_at=utcnow(), code=person.token)
+    _closed_while_on_its_way(app, session, device,
+                             lambda s, paired: services.record_scan(s, paired, request, now=utcnow()))
+    session.rollback()
+    assert session.scalar(select(CheckinEntry)) is None
