@@ -40,7 +40,10 @@ def _limit_key() -> str:
     return "address:" + (request.remote_addr or "")
 
 
-limiter.limit(configured_limit("CHECKIN_RATE_LIMIT"), key_func=_limit_key)(bp)
+# One budget per device for everything it asks, here and elsewhere (the badge on arrival, eventapp/api).
+device_rate_limit = limiter.shared_limit(configured_limit("CHECKIN_RATE_LIMIT"), scope="checkin-device",
+                                         key_func=_limit_key)
+device_rate_limit(bp)
 
 
 def _locale() -> str:
@@ -73,7 +76,8 @@ def _refused(refusal: _Refusal) -> Response:
 
 
 @bp.errorhandler(RateLimitExceeded)
-def _too_many(error: RateLimitExceeded) -> Response:
+def too_many(error: RateLimitExceeded) -> Response:
+    """Also the answer of eventapp/api's badge on arrival."""
     return _error(429, "rate_limited")  # the limiter adds Retry-After
 
 

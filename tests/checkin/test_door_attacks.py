@@ -121,3 +121,14 @@ def test_a_point_closed_while_a_scan_was_on_its_way_admits_nobody(app, session, 
                              lambda s, paired: services.record_scan(s, paired, request, now=utcnow()))
     session.rollback()
     assert session.scalar(select(CheckinEntry)) is None
+
+
+def test_the_badge_on_arrival_counts_against_the_devices_rate_limit(app, client, event, person, device):
+    app.config["CHECKIN_RATE_LIMIT"] = "3 per minute"
+    url = f"/api/v1/events/godo-2027/registrations/{person.id}/badge.pdf"
+    codes = [client.get(url, headers=_auth(device)).status_code for _ in range(2)]
+    codes += [client.get("/api/v1/device", headers=_auth(device)).status_code]
+    refused = client.get(url, headers=_auth(device))
+    assert codes == [200, 200, 200] and refused.status_code == 429
+    assert_conforms(refused, "/api/v1/events/{slug}/registrations/{registration_id}/badge.pdf", "get")
+    assert refused.get_json()["reason"] == "rate_limited" and int(refused.headers["Retry-After"]) >= 1
