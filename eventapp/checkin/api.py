@@ -233,7 +233,8 @@ def whoami():
         "point": {"code": point.code, "name": point.name(locale), "kind": point.kind.value,
                   "prints_badges": point.prints_badges,
                   "closed": services.checkin_closed(point, event, now=utcnow())},
-        "categories": [{"code": c.code.value, "label": c.label(locale)} for c in event.categories],
+        "categories": [{"code": c.code.value, "label": c.label(locale)}
+                       for c in services.walk_in_categories(point, event)],
         "undo_window_seconds": int(services.UNDO_WINDOW.total_seconds()),
         "server_time": _time(utcnow()),
     }

@@ -36,7 +36,7 @@ from eventapp.checkin.models import (
     PointKind,
 )
 from eventapp.db import lock_for_update
-from eventapp.events.models import TOKYO, Event
+from eventapp.events.models import TOKYO, Event, EventCategory
 from eventapp.events.signals import event_created
 from eventapp.registration.models import Registration, RegistrationStatus, RetiredToken
 from eventapp.registration.queries import RegistrationFilters, filtered_statement
@@ -657,6 +657,13 @@ def _refusal_at(point: CheckinPoint, registration: Registration) -> Reason | Non
     if point.allowed_category_codes and registration.category.code.value not in point.allowed_category_codes:
         return Reason.NOT_ON_LIST
     return None
+
+
+def walk_in_categories(point: CheckinPoint, event: Event) -> list[EventCategory]:
+    """What a walk-in registered at the point may choose: the categories it admits (a walk-in it would turn
+    away would be registered, and then refused at the same desk)."""
+    allowed = point.allowed_category_codes
+    return [c for c in event.categories if not allowed or c.code.value in allowed]
 
 
 def roster(session: Session, device: CheckinDevice, *, since: str | None, now: datetime) -> Roster:

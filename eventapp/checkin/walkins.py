@@ -81,7 +81,8 @@ def read_walk_in(payload: dict[str, object], device: CheckinDevice) -> WalkInFor
         else:
             values[name] = value
     form = WalkInForm(formdata=values)
-    form.category_code.choices = [(c.code.value, c.label("ja")) for c in device.event.categories]
+    form.category_code.choices = [(c.code.value, c.label("ja"))
+                                  for c in services.walk_in_categories(device.point, device.event)]
     if not form.validate():
         refused = {error.field for error in errors}  # already told what is wrong there: one error a field
         for name, messages in form.errors.items():

@@ -9,7 +9,7 @@ from eventapp.checkin import services
 from eventapp.checkin.models import CheckinEntry, CheckinPoint
 from eventapp.db import utcnow
 from eventapp.registration.models import Registration
-from tests.checkin.conftest import Device, nonce, scan
+from tests.checkin.conftest import Device, nonce, pair, scan
 from tests.checkin.contract import assert_conforms
 from tests.checkin.test_door_api import _auth, get_roster
 from tests.checkin.test_walk_ins import WALK_IN
@@ -132,3 +132,16 @@ def test_the_badge_on_arrival_counts_against_the_devices_rate_limit(app, client,
     assert codes == [200, 200, 200] and refused.status_code == 429
     assert_conforms(refused, "/api/v1/events/{slug}/registrations/{registration_id}/badge.pdf", "get")
     assert refused.get_json()["reason"] == "rate_limited" and int(refused.headers["Retry-After"]) >= 1
+
+
+def test_a_walk_in_at_a_point_for_some_categories_offers_and_takes_only_those(client, session, event):
+    press_room = services.create_point(session, event, code="press", name_ja="記者室", allowed_categories=["press"])
+    session.commit()
+    at_press = pair(session, event, name="press", point=press_room)
+    offered = client.get("/api/v1/device", headers=_auth(at_press)).get_json()["categories"]
+    assert [c["code"] for c in offered] == ["press"]
+    refused = _walk_in(client, at_press, category_code="general")
+    assert refused.status_code == 422 and refused.get_json()["errors"][0]["field"] == "category_code"
+    session.rollback()
+    assert session.scalar(select(func.count(Registration.id))) == 0  # nobody registered whom the point turns away
+    assert _walk_in(client, at_press, category_code="press").get_json()["status"] == "ok"
