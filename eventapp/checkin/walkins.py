@@ -105,7 +105,8 @@ def register_walk_in(session: Session, device: CheckinDevice, form: WalkInForm, 
     answers = registration_services.RegistrationAnswers(
         category_code=form.category_code.data, family_name=form.family_name.data,
         given_name=form.given_name.data, family_kana=form.family_kana.data, given_kana=form.given_kana.data,
-        company_name=form.company_name.data or "", email=form.email.data or "")
+        company_name=form.company_name.data or "", email=form.email.data or "",
+        attends_party=device.point.party_only)  # registered at the 懇親会's desk: they came for it
     try:
         outcome = registration_services.register(
             session, device.event, answers=answers, now=now, submission_id=_submission_id(device, nonce),

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eventapp.checkin import services
-from eventapp.checkin.models import CheckinEntry, CheckinPoint
+from eventapp.checkin.models import CheckinEntry, CheckinPoint, PointKind
 from eventapp.db import utcnow
 from eventapp.registration.models import Registration
 from tests.checkin.conftest import Device, nonce, pair, scan
@@ -145,3 +145,12 @@ def test_a_walk_in_at_a_point_for_some_categories_offers_and_takes_only_those(cl
     session.rollback()
     assert session.scalar(select(func.count(Registration.id))) == 0  # nobody registered whom the point turns away
     assert _walk_in(client, at_press, category_code="press").get_json()["status"] == "ok"
+
+
+def test_a_walk_in_at_the_party_desk_books_the_party_and_is_admitted(client, session, event):
+    party = services.create_point(session, event, code="party", name_ja="懇親会", kind=PointKind.PARTY,
+                                  party_only=True)
+    session.commit()
+    at_party = pair(session, event, name="懇親会-1", point=party)
+    answer = _walk_in(client, at_party).get_json()
+    assert answer["status"] == "ok" and answer["attendee"]["attends_party"] is True
