@@ -265,6 +265,7 @@ def roster(slug: str):
     device = _device(slug)
     since = request.args.get("since")
     now = utcnow()
+    db.session.commit()  # the roster is read in a transaction of its own, one snapshot
     result = services.roster(current_session(), device, since=since[:100] if since else None, now=now)
     answer = {"cursor": result.cursor, "full": result.full, "server_time": _time(now), "people": [{
         "registration_id": person.registration.id,

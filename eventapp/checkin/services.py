@@ -35,7 +35,7 @@ from eventapp.checkin.models import (
     EntryResult,
     PointKind,
 )
-from eventapp.db import lock_for_update
+from eventapp.db import is_sqlite, lock_for_update
 from eventapp.events.models import TOKYO, Event, EventCategory
 from eventapp.events.signals import event_created
 from eventapp.registration.models import Registration, RegistrationStatus, RetiredToken
@@ -668,7 +668,13 @@ def walk_in_categories(point: CheckinPoint, event: Event) -> list[EventCategory]
 
 def roster(session: Session, device: CheckinDevice, *, since: str | None, now: datetime) -> Roster:
     """Everyone of the event (a full roster), or those who changed since the cursor: what the door needs to
-    decide offline, and nothing more (no mail, phone or address; codes only as SHA-256)."""
+    decide offline, and nothing more (no mail, phone or address; codes only as SHA-256).
+
+    Begin no transaction before it: it is read in several queries, and on PostgreSQL only REPEATABLE READ
+    makes them one snapshot (else a badge re-issued in between would come with its old code as valid and as
+    retired at once). SQLite's read transaction is one snapshot already."""
+    if not is_sqlite(session):
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     point = device.point
     since_at = _cursor_time(point, since, now=now)
     statement = (select(Registration).where(Registration.event_id == device.event_id)

@@ -11,7 +11,7 @@ from eventapp.db import utcnow
 from eventapp.registration.models import Registration
 from tests.checkin.conftest import Device, nonce, pair, scan
 from tests.checkin.contract import assert_conforms
-from tests.checkin.test_door_api import _auth, get_roster
+from tests.checkin.test_door_api import _auth, get_roster, sha
 from tests.checkin.test_walk_ins import WALK_IN
 
 ROSTER = "/api/v1/events/{slug}/roster"
@@ -154,3 +154,36 @@ def test_a_walk_in_at_the_party_desk_books_the_party_and_is_admitted(client, ses
     at_party = pair(session, event, name="懇親会-1", point=party)
     answer = _walk_in(client, at_party).get_json()
     assert answer["status"] == "ok" and answer["attendee"]["attends_party"] is True
+
+
+def test_a_badge_reissued_while_the_roster_is_read_never_leaves_the_old_code_admissible(
+        app, client, session, now, event, person, device):
+    """The roster is read in several queries; a re-issue committed between them must not give the device the
+    old code as admissible (code_hashes) and as retired at once: one snapshot for the whole roster."""
+    from sqlalchemy import event as sa_event
+
+    from eventapp.badges.services import reissue_badge
+    from eventapp.db import db
+    from tests.conftest import session_for
+
+    with app.app_context():
+        engine = db.engine
+    old = person.token
+    done: list[bool] = []
+
+    def reissue_meanwhile(conn, cursor, statement, *_args):
+        if "registration_retired_tokens" in statement and not done:
+            done.append(True)
+            with session_for(app) as other:
+                reissue_badge(other, other.get(Registration, person.id), now=utcnow(), actor="test")
+                other.commit()
+
+    session.rollback()
+    sa_event.listen(engine, "before_cursor_execute", reissue_meanwhile)
+    try:
+        [entry] = get_roster(client, device).get_json()["people"]
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", reissue_meanwhile)
+    assert done
+    assert not set(entry["code_hashes"]) & set(entry["retired_code_hashes"])
+    assert sha(old) in entry["code_hashes"] or sha(old) in entry["retired_code_hashes"]
