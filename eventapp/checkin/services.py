@@ -454,6 +454,8 @@ def _who(session: Session, device: CheckinDevice, scan: ScanRequest) -> tuple[Re
         return None, Reason.INVALID
     if registration.event_id != device.event_id:
         return None, Reason.WRONG_EVENT
+    if scan.code is not None and registration.token != scan.code:  # re-issued between the look-up and the lock
+        return registration, Reason.REISSUED
     return registration, _refusal_at(device.point, registration)
 
 

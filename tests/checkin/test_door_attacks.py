@@ -187,3 +187,37 @@ def test_a_badge_reissued_while_the_roster_is_read_never_leaves_the_old_code_adm
     assert done
     assert not set(entry["code_hashes"]) & set(entry["retired_code_hashes"])
     assert sha(old) in entry["code_hashes"] or sha(old) in entry["retired_code_hashes"]
+
+
+def test_a_badge_reissued_while_its_old_code_is_being_scanned_is_not_admitted(app, client, session, event, person,
+                                                                               device):
+    """Between finding whom the code names and locking that row, the badge is re-issued: the old code must
+    not be admitted. (On SQLite the scan holds the database's write lock from its first statement, so
+    nothing can come in between; the hook would wait for it.)"""
+    from sqlalchemy import event as sa_event
+
+    from eventapp.badges.services import reissue_badge
+    from eventapp.db import db
+    from tests.conftest import session_for
+
+    if session.get_bind().dialect.name == "sqlite":
+        pytest.skip("SQLite serialises the whole scan")
+    with app.app_context():
+        engine = db.engine
+    done: list[bool] = []
+
+    def reissue_meanwhile(conn, cursor, statement, *_args):
+        if "FOR UPDATE" in statement and "FROM registrations" in statement and not done:
+            done.append(True)
+            with session_for(app) as other:
+                reissue_badge(other, other.get(Registration, person.id), now=utcnow(), actor="test")
+                other.commit()
+
+    old = person.token
+    session.rollback()
+    sa_event.listen(engine, "before_cursor_execute", reissue_meanwhile)
+    try:
+        answer = scan(client, device, code=old).get_json()
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", reissue_meanwhile)
+    assert done and answer["status"] == "error" and answer["reason"] == "reissued"
