@@ -4,12 +4,13 @@ on arrival. The check-in scanners' other endpoints are eventapp/checkin/api.py, 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, url_for
+from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy import select
 
 from eventapp.api.openapi import openapi_document
 from eventapp.badges.batch import produce_one_badge_pdf
 from eventapp.badges.layouts import layout_named
-from eventapp.checkin.api import device_for_request, refusal
+from eventapp.checkin.api import device_for_request, device_rate_limit, refusal, too_many
 from eventapp.checkin.services import MAX_REGISTRATION_ID
 from eventapp.db import current_session, db, utcnow
 from eventapp.events.models import TOKYO, Event, EventStatus
@@ -56,7 +57,11 @@ def openapi():
 ARRIVAL_SHEET = "card-single"  # 名刺サイズ, one badge per label: the reception's label printer
 
 
+bp.register_error_handler(RateLimitExceeded, too_many)  # only the badge on arrival is limited here
+
+
 @bp.get("/events/<slug>/registrations/<int:registration_id>/badge.pdf")
+@device_rate_limit
 def arrival_badge(slug: str, registration_id: int):
     """The badge of someone arriving at a point that prints on arrival, for the scanner to print; marks it
     printed. Only a device paired to the event, and only for that event's people."""

@@ -32,14 +32,19 @@ MAX_BODY_BYTES = 4096  # a scan is about 150 bytes
 
 def _limit_key() -> str:
     """Per device (the hash of its token): staff behind one venue wifi share an address. Requests without a
-    token share their address's budget."""
+    token, or with one that names no device, share their address's budget: otherwise every made-up token
+    would get a budget of its own."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return "device:" + services.hash_token(token.strip()[:services.TOKEN_MAX_LENGTH])
+    token = token.strip()
+    if scheme.lower() == "bearer" and token and services.is_device_token(current_session(), token):
+        return "device:" + services.hash_token(token)
     return "address:" + (request.remote_addr or "")
 
 
-limiter.limit(configured_limit("CHECKIN_RATE_LIMIT"), key_func=_limit_key)(bp)
+# One budget per device for everything it asks, here and elsewhere (the badge on arrival, eventapp/api).
+device_rate_limit = limiter.shared_limit(configured_limit("CHECKIN_RATE_LIMIT"), scope="checkin-device",
+                                         key_func=_limit_key)
+device_rate_limit(bp)
 
 
 def _locale() -> str:
@@ -72,7 +77,8 @@ def _refused(refusal: _Refusal) -> Response:
 
 
 @bp.errorhandler(RateLimitExceeded)
-def _too_many(error: RateLimitExceeded) -> Response:
+def too_many(error: RateLimitExceeded) -> Response:
+    """Also the answer of eventapp/api's badge on arrival."""
     return _error(429, "rate_limited")  # the limiter adds Retry-After
 
 
@@ -187,6 +193,8 @@ def check_in(slug: str):
         outcome = services.record_scan(current_session(), device, scan, now=now)
     except services.DeviceRefused as refused:
         return _error(401, refused.reason)
+    except services.CheckinClosed:
+        return _error(410, "checkin_closed")
     except services.NonceReused:
         return _error(409, "nonce_reused")
     answer = _answer(outcome, device)
@@ -226,7 +234,8 @@ def whoami():
         "point": {"code": point.code, "name": point.name(locale), "kind": point.kind.value,
                   "prints_badges": point.prints_badges,
                   "closed": services.checkin_closed(point, event, now=utcnow())},
-        "categories": [{"code": c.code.value, "label": c.label(locale)} for c in event.categories],
+        "categories": [{"code": c.code.value, "label": c.label(locale)}
+                       for c in services.walk_in_categories(point, event)],
         "undo_window_seconds": int(services.UNDO_WINDOW.total_seconds()),
         "server_time": _time(utcnow()),
     }
@@ -257,6 +266,7 @@ def roster(slug: str):
     device = _device(slug)
     since = request.args.get("since")
     now = utcnow()
+    db.session.commit()  # the roster is read in a transaction of its own, one snapshot
     result = services.roster(current_session(), device, since=since[:100] if since else None, now=now)
     answer = {"cursor": result.cursor, "full": result.full, "server_time": _time(now), "people": [{
         "registration_id": person.registration.id,
@@ -299,6 +309,8 @@ def walk_in(slug: str):
                 {"field": e.field, "problem": e.problem, "message": e.message} for e in refused.errors])
         except services.DeviceRefused as refused:
             return _error(401, refused.reason)
+        except services.CheckinClosed:
+            return _error(410, "checkin_closed")
         except services.NonceReused:
             return _error(409, "nonce_reused")
     answer = _answer(outcome, device)

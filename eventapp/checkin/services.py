@@ -35,16 +35,17 @@ from eventapp.checkin.models import (
     EntryResult,
     PointKind,
 )
-from eventapp.db import lock_for_update
-from eventapp.events.models import TOKYO, Event
+from eventapp.db import is_sqlite, lock_for_update
+from eventapp.events.models import TOKYO, Event, EventCategory
 from eventapp.events.signals import event_created
 from eventapp.registration.models import Registration, RegistrationStatus, RetiredToken
 from eventapp.registration.queries import RegistrationFilters, filtered_statement
 from eventapp.text import normalize_text, to_katakana_reading
 
 CODE_MAX_LENGTH = 64  # a QR token has 32 characters
-_CODE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: what our QR codes hold
-NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # a UUID, or token_urlsafe(16)
+# \Z, not $: "$" also matches before a final line break, which would then be stored (too long on PostgreSQL).
+_CODE = re.compile(r"^[\x21-\x7e]+\Z")  # printable ASCII, no spaces: what our QR codes hold
+NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}\Z")  # a UUID, or token_urlsafe(16)
 SCANNED_AT_MAX_LENGTH = 40
 # How far ahead of the server's clock a device's may be before its scanned_at is refused.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -193,6 +194,12 @@ def checkin_closed(point: CheckinPoint, event: Event, *, now: datetime) -> bool:
     if point.closed_at is not None:
         return True
     return now >= datetime.combine(event.event_date + timedelta(days=1), time(0), TOKYO)
+
+
+def is_device_token(session: Session, token: str) -> bool:
+    """Whether a device (switched off or not) has this token: for the rate limit, before the request is served."""
+    return len(token) <= TOKEN_MAX_LENGTH and session.scalar(
+        select(CheckinDevice.id).where(CheckinDevice.token_hash == hash_token(token))) is not None
 
 
 def device_for_token(session: Session, token: str | None) -> CheckinDevice:
@@ -376,6 +383,10 @@ def record_scan(session: Session, device: CheckinDevice, scan: ScanRequest, *, n
                              .execution_options(populate_existing=True)).scalar_one()  # a revocation meanwhile
     if device.revoked_at is not None:
         raise DeviceRefused("revoked")
+    point = session.execute(select(CheckinPoint).where(CheckinPoint.id == device.point_id)
+                            .execution_options(populate_existing=True)).scalar_one()  # closed meanwhile
+    if checkin_closed(point, device.event, now=now):
+        raise CheckinClosed()
     earlier = _entry_for_nonce(session, device, scan.nonce)
     if earlier is not None:
         return _replay(earlier, scan)
@@ -443,6 +454,8 @@ def _who(session: Session, device: CheckinDevice, scan: ScanRequest) -> tuple[Re
         return None, Reason.INVALID
     if registration.event_id != device.event_id:
         return None, Reason.WRONG_EVENT
+    if scan.code is not None and registration.token != scan.code:  # re-issued between the look-up and the lock
+        return registration, Reason.REISSUED
     return registration, _refusal_at(device.point, registration)
 
 
@@ -628,10 +641,12 @@ def _cursor_time(point: CheckinPoint, cursor: str | None, *, now: datetime) -> d
     """The time a cursor stands for; None (send everything) for no cursor, a garbled or foreign one, one
     from before the point's terms changed, or one from the future."""
     terms, _, millis = (cursor or "").partition(".")
-    if terms != _point_terms(point) or not millis.isdigit() or len(millis) > 15:
+    # isdigit() alone would take "²" or "①", which int() refuses.
+    if terms != _point_terms(point) or not (millis.isascii() and millis.isdigit()) or len(millis) > 15:
         return None
-    at = datetime.fromtimestamp(int(millis) / 1000, tz=TOKYO)
-    return at if at <= now + CLOCK_SKEW else None
+    if int(millis) > (now + CLOCK_SKEW).timestamp() * 1000:  # also keeps fromtimestamp within year 9999
+        return None
+    return datetime.fromtimestamp(int(millis) / 1000, tz=TOKYO)
 
 
 def _refusal_at(point: CheckinPoint, registration: Registration) -> Reason | None:
@@ -646,9 +661,22 @@ def _refusal_at(point: CheckinPoint, registration: Registration) -> Reason | Non
     return None
 
 
+def walk_in_categories(point: CheckinPoint, event: Event) -> list[EventCategory]:
+    """What a walk-in registered at the point may choose: the categories it admits (a walk-in it would turn
+    away would be registered, and then refused at the same desk)."""
+    allowed = point.allowed_category_codes
+    return [c for c in event.categories if not allowed or c.code.value in allowed]
+
+
 def roster(session: Session, device: CheckinDevice, *, since: str | None, now: datetime) -> Roster:
     """Everyone of the event (a full roster), or those who changed since the cursor: what the door needs to
-    decide offline, and nothing more (no mail, phone or address; codes only as SHA-256)."""
+    decide offline, and nothing more (no mail, phone or address; codes only as SHA-256).
+
+    Begin no transaction before it: it is read in several queries, and on PostgreSQL only REPEATABLE READ
+    makes them one snapshot (else a badge re-issued in between would come with its old code as valid and as
+    retired at once). SQLite's read transaction is one snapshot already."""
+    if not is_sqlite(session):
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     point = device.point
     since_at = _cursor_time(point, since, now=now)
     statement = (select(Registration).where(Registration.event_id == device.event_id)

@@ -7,7 +7,6 @@ form (each message names the field and says what to do), in the device's languag
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,7 +23,6 @@ from eventapp.registration.errors import AlreadyRegistered
 from eventapp.registration.forms import KANA, TEXT
 from eventapp.registration.models import RegistrationSource
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 FIELD_MAX_LENGTH = 300  # longer than any field may be: refused before the validators see it
 
 
@@ -56,6 +54,14 @@ class WalkInRefused(Exception):
         self.errors = errors
 
 
+def _has_surrogates(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def read_walk_in(payload: dict[str, object], device: CheckinDevice) -> WalkInForm:
     """The form filled from the JSON; WalkInRefused lists what is wrong, field by field."""
     errors: list[FieldError] = []
@@ -64,23 +70,25 @@ def read_walk_in(payload: dict[str, object], device: CheckinDevice) -> WalkInFor
         value = payload.get(name)
         if value is None:
             continue
+        label = str(getattr(WalkInForm, name).args[0])
         if not isinstance(value, str):
-            label = str(getattr(WalkInForm, name).args[0])
             errors.append(FieldError(name, "wrong_type", str(_l("%(field)s: please send text.", field=label))))
-        elif _SURROGATE.search(value):  # a lone half of a UTF-16 pair (JSON "\ud800"): no character at all
-            label = str(getattr(WalkInForm, name).args[0])
+        elif _has_surrogates(value):  # JSON can carry "\ud800"; no database (nor UTF-8) can hold it
             errors.append(FieldError(name, "unreadable", str(_l(
-                "%(field)s: this contains a character that cannot be read. Please type it again.", field=label))))
+                "%(field)s: some characters cannot be read. Please type it again.", field=label))))
         elif len(value) > FIELD_MAX_LENGTH:
             values[name] = value[:FIELD_MAX_LENGTH + 1]  # MaxLength names the field and the limit
         else:
             values[name] = value
     form = WalkInForm(formdata=values)
-    form.category_code.choices = [(c.code.value, c.label("ja")) for c in device.event.categories]
+    form.category_code.choices = [(c.code.value, c.label("ja"))
+                                  for c in services.walk_in_categories(device.point, device.event)]
     if not form.validate():
-        named = {error.field for error in errors}  # sent unusable: not also "please fill this in"
-        errors += [FieldError(str(name), "invalid", str(messages[0]))
-                   for name, messages in form.errors.items() if name not in named]
+        refused = {error.field for error in errors}  # already told what is wrong there: one error a field
+        for name, messages in form.errors.items():
+            if name in refused:
+                continue
+            errors.append(FieldError(str(name), "invalid", str(messages[0])))
     if errors:
         raise WalkInRefused(errors)
     return form
@@ -97,7 +105,8 @@ def register_walk_in(session: Session, device: CheckinDevice, form: WalkInForm, 
     answers = registration_services.RegistrationAnswers(
         category_code=form.category_code.data, family_name=form.family_name.data,
         given_name=form.given_name.data, family_kana=form.family_kana.data, given_kana=form.given_kana.data,
-        company_name=form.company_name.data or "", email=form.email.data or "")
+        company_name=form.company_name.data or "", email=form.email.data or "",
+        attends_party=device.point.party_only)  # registered at the 懇親会's desk: they came for it
     try:
         outcome = registration_services.register(
             session, device.event, answers=answers, now=now, submission_id=_submission_id(device, nonce),
