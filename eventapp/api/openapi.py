@@ -19,7 +19,7 @@ from eventapp.registration.models import RegistrationStatus
 
 SCAN_REASONS = [reason.value for reason in Reason]
 ERROR_REASONS = ["unauthorized", "revoked", "forbidden_event", "malformed_json", "invalid_request", "nonce_reused",
-                 "too_large", "checkin_closed", "rate_limited", "not_found", "no_printing", "cannot_undo"]
+                 "too_large", "checkin_closed", "rate_limited", "not_found", "no_printing", "cannot_undo", "not_confirmed"]
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 

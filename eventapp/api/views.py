@@ -15,7 +15,7 @@ from eventapp.checkin.services import MAX_REGISTRATION_ID
 from eventapp.db import current_session, db, utcnow
 from eventapp.events.models import TOKYO, Event, EventStatus
 from eventapp.extensions import csrf
-from eventapp.registration.models import Registration
+from eventapp.registration.models import Registration, RegistrationStatus
 from eventapp.registration.services import registration_window, seats_left
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -71,6 +71,8 @@ def arrival_badge(slug: str, registration_id: int):
     registration = db.session.get(Registration, registration_id) if registration_id <= MAX_REGISTRATION_ID else None
     if registration is None or registration.event_id != device.event_id:
         raise refusal(404, "not_found")
+    if registration.status != RegistrationStatus.CONFIRMED:  # a cancelled or waitlisted person has no seat
+        raise refusal(403, "not_confirmed")
     pdf = produce_one_badge_pdf(current_session(), registration, layout=layout_named(current_session(), ARRIVAL_SHEET),
                                 now=utcnow)
     return Response(pdf, mimetype="application/pdf", headers={

@@ -23,6 +23,8 @@ EXPLANATIONS = {
     "checkin_closed": _l("Check-in here is closed. The scanner has forgotten its list; ask the organisers."),
     "rate_limited": _l("Too many requests from this scanner. Wait a moment; it will try again."),
     "not_found": _l("No such scan on this device."),
+    "not_confirmed": _l("This person has no confirmed seat (cancelled or on the waiting list): no badge. Send them "
+                        "to the reception desk."),
     "no_printing": _l("This check-in point does not print badges."),
     "nonce_reused": _l("The scanner sent the same request number for a different scan. Scan again."),
     "unauthorized": _l("This scanner is not paired. Pair it again with the QR code from the organisers."),

@@ -71,6 +71,7 @@ class Reason(enum.StrEnum):
     WAITLISTED = "waitlisted"
     NOT_ON_LIST = "not_on_list"  # the point admits only some categories, or only those who booked the 懇親会
     CANNOT_UNDO = "cannot_undo"
+    UNDONE = "undone"  # the nonce of an admission taken back since
 
 
 # --- points ---------------------------------------------------------------------------------------------
@@ -362,6 +363,8 @@ class ScanOutcome:
 
     @property
     def reason(self) -> str | None:
+        if self.entry.result == EntryResult.UNDONE:  # the nonce of a scan taken back since: say so
+            return Reason.UNDONE.value
         return self.entry.reason
 
     @property

@@ -23,7 +23,7 @@ from eventapp.db import utcnow
 from eventapp.events.models import TOKYO
 from eventapp.registration.models import Registration
 from eventapp.registration.services import cancel
-from tests.checkin.conftest import Device, pair, scan, search
+from tests.checkin.conftest import Device, nonce, pair, scan, search
 from tests.checkin.contract import assert_conforms
 from tests.helpers import make_event, make_registration
 
@@ -200,6 +200,15 @@ def test_undo_takes_back_an_admission_so_the_person_can_be_admitted_again(client
     assert services.arrivals_summary(session, event).arrived == 1
 
 
+def test_the_nonce_of_an_undone_scan_sent_again_says_undone(client, session, event, person, device):
+    same = nonce()
+    first = scan(client, device, code=person.token, nonce=same).get_json()
+    undo(client, device, first["entry_id"])
+    again = scan(client, device, code=person.token, nonce=same).get_json()
+    assert again["replayed"] is True and again["status"] == "error" and again["reason"] == "undone"
+    assert again["explanation"].startswith("取り消しました")
+
+
 def test_undo_is_refused_for_a_refusal_an_older_entry_or_too_late(client, session, now, event, person, device):
     first = scan(client, device, code=person.token).get_json()
     repeat = scan(client, device, code=person.token).get_json()
@@ -280,6 +289,15 @@ def test_a_badge_never_printed_is_printed_on_arrival_once(client, session, event
     undo(client, device, answer["entry_id"])
     again = scan(client, device, code=person.token).get_json()
     assert again["status"] == "ok" and again["print_badge"] is False and again["badge_url"] is None
+
+
+def test_no_badge_for_someone_without_a_confirmed_seat(client, session, now, event, person, device):
+    cancel(session, person, now=now, actor="test")
+    session.commit()
+    response = client.get(f"/api/v1/events/godo-2027/registrations/{person.id}/badge.pdf", headers=_auth(device))
+    assert response.status_code == 403 and response.get_json()["reason"] == "not_confirmed"
+    session.rollback()
+    assert session.get(Registration, person.id).badge_printed_at is None
 
 
 def test_the_badge_is_refused_where_the_point_does_not_print_or_for_another_events_person(

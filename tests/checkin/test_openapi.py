@@ -55,7 +55,8 @@ def test_the_app_keeps_to_its_document(app, session, event):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.label for op in operations} >= {"POST /api/v1/events/{slug}/checkins",
                                                "GET /api/v1/events/{slug}/checkins/search"}
-    headers = {"Authorization": f"Bearer {device.token}"}
+    # identity: schemathesis' WSGI transport does not undo the gzip a big roster comes in.
+    headers = {"Authorization": f"Bearer {device.token}", "Accept-Encoding": "identity"}
     answered: dict[str, set[int]] = {}
 
     for operation in operations:
