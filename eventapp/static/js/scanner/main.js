@@ -181,6 +181,7 @@ function showVerdict(answer, {offline = false, decodedAt = null} = {}) {
   const person = answer.attendee;
   const verdict = $("verdict");
   verdict.className = `verdict verdict-${kind}`;
+  $("verdict-symbol").textContent = {ok: "✓", already: "!", refused: "✕"}[kind];
   $("verdict-title").textContent = kind === "ok" ? t(answer.direction === "out" ? "out_title" : "ok_title")
     : kind === "already" ? t("already_title") : t("refused_title");
   $("verdict-name").textContent = person ? person.name : "";
@@ -198,6 +199,7 @@ function showVerdict(answer, {offline = false, decodedAt = null} = {}) {
   $("verdict-detail").textContent = detail;
   $("verdict-offline").hidden = !offline;
   $("verdict-print").hidden = !(kind === "ok" && person && answer.badge_url);
+  $("verdict-undo").hidden = kind !== "ok";
   state.verdictAnswer = answer;
   verdict.hidden = false;
   signal(kind);
@@ -367,6 +369,7 @@ async function syncRoster() {
     if (answer.status === 200 && answer.data && Array.isArray(answer.data.people)) {
       await store.saveRoster({full: Boolean(answer.data.full) || !since, people: answer.data.people,
                               cursor: answer.data.cursor});
+      document.body.dataset.roster = "synced";
     }
   } catch (error) {
     if (!(error instanceof NetworkError)) throw error;
@@ -546,7 +549,7 @@ async function submitWalkin(event) {
   const form = $("walkin-form");
   const values = Object.fromEntries(WALKIN_FIELDS.map((field) => [field, form.elements[field].value.trim()]));
   const missing = REQUIRED.filter((field) => !values[field])
-    .map((field) => ({field, message: t("missing_field", t(field))}));
+    .map((field) => ({field, message: t(field === "category_code" ? "missing_choice" : "missing_field", t(field))}));
   if (missing.length) {
     showWalkinErrors(missing);
     return;

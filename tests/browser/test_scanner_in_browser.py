@@ -1,0 +1,383 @@
+"""The door scanner (受付スキャナー) in a real Chromium: paired by its URL, scanning a real badge's QR code
+with the fake camera and a USB wedge, offline with its roster and queue, search, undo, walk-ins, and the
+switched-off screen. What the server recorded is read from the database.
+
+The fake camera plays a Y4M file that holds the QR code of a real badge (the badge renderer's own QR image);
+Chromium reads the file when it starts, so the camera test launches a browser of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlalchemy import select
+
+from eventapp.checkin import services
+from eventapp.checkin.models import CheckinEntry, EntryResult
+from eventapp.db import utcnow
+from eventapp.qr import qr_image
+from eventapp.registration.models import Registration
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers import make_event, make_registration
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+SHOTS = os.environ.get("SCANNER_SHOTS_DIR", "")  # set to keep the screenshots (e.g. /work/shots/scanner)
+
+
+# --- the fake camera --------------------------------------------------------------------------------------
+
+
+def write_qr_video(text: str, path: Path, width: int = 640, height: int = 480) -> Path:
+    """One Y4M frame (4:2:0, grey chroma) showing the QR code of `text` as the badge prints it, centred on
+    white. Even sizes only: odd ones give black frames without an error."""
+    code = qr_image(text, scale=8).convert("L")
+    frame = Image.new("L", (width, height), 255)
+    frame.paste(code, ((width - code.width) // 2, (height - code.height) // 2))
+    chroma = bytes([128]) * (width // 2 * height // 2)
+    path.write_bytes(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode() + b"FRAME\n"
+                     + frame.tobytes() + chroma + chroma)
+    return path
+
+
+@pytest.fixture
+def camera_browser(playwright, browser_type_launch_args, tmp_path):
+    """A Chromium whose camera shows the QR code of the text given to start()."""
+    launched: list[Browser] = []
+
+    def start(text: str) -> Browser:
+        video = write_qr_video(text, tmp_path / f"qr{len(launched)}.y4m")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}"])
+        launched.append(browser)
+        return browser
+
+    yield start
+    for browser in launched:
+        browser.close()
+
+
+# --- the event, its people and a paired device -------------------------------------------------------------
+
+
+@pytest.fixture
+def door(session, now):
+    event = make_event(session, now=now)
+    people = [make_registration(session, event, n=n, now=now, family_name=family, given_name=given,
+                                family_kana=fk, given_kana=gk, company_name=company)
+              for n, (family, given, fk, gk, company) in enumerate([
+                  ("髙﨑", "太郎", "タカサキ", "タロウ", "株式会社サンプル精工"),
+                  ("山田", "花子", "ヤマダ", "ハナコ", "有限会社やまだ製作所"),
+                  ("吉田", "一郎", "ヨシダ", "イチロウ", "合同会社テックブリッジ"),
+                  ("佐藤", "次郎", "サトウ", "ジロウ", "株式会社サトウ商事"),
+              ], start=1)]
+    return event, people
+
+
+def pair_device(session, event, name: str = "受付-1") -> str:
+    _device, token = services.create_device(session, event, name=name, point=None, created_by="test", now=utcnow())
+    session.commit()
+    return token
+
+
+def open_scanner(page: Page, live_server: str, token: str, *, language: str = "ja") -> Page:
+    page.goto(f"{live_server}/scan/pair#{token}")
+    expect(page.locator("body[data-ready='true']")).to_be_attached(timeout=15_000)
+    assert "#" not in page.url and page.url.endswith("/scan/")  # the token left the address bar
+    if language == "en":
+        page.get_by_role("button", name="English").first.click()
+    return page
+
+
+def wait_for_roster(page: Page) -> None:
+    expect(page.locator("body[data-roster='synced']")).to_be_attached(timeout=15_000)
+
+
+def wedge(page: Page, code: str) -> None:
+    """What a USB keyboard-wedge scanner does: type the code into the focused field, then Enter."""
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+def verdict(page: Page):
+    return page.locator("#verdict")
+
+
+def close_verdict(page: Page) -> None:
+    verdict(page).click(position={"x": 10, "y": 10})
+    expect(verdict(page)).to_be_hidden()
+
+
+def entries(session, registration_id: int) -> list[CheckinEntry]:
+    session.rollback()
+    return list(session.scalars(select(CheckinEntry).where(CheckinEntry.registration_id == registration_id)
+                                .order_by(CheckinEntry.id)))
+
+
+def shot(page: Page, name: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path))
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(SHOTS) / path.name)
+
+
+# --- the tests -------------------------------------------------------------------------------------------
+
+
+def test_no_token_tells_staff_to_pair(page: Page, live_server):
+    page.goto(f"{live_server}/scan/")
+    expect(page.get_by_role("heading", name="この端末はまだ登録されていません")).to_be_visible()
+    expect(page.locator("#screen-unpaired")).to_contain_text("ペアリング用QRコード")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="This device is not paired yet")).to_be_visible()
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_the_scanner_page_may_compile_wasm_but_other_pages_may_not(client):
+    scanner = client.get("/scan/")
+    assert "'wasm-unsafe-eval'" in scanner.headers["Content-Security-Policy"]
+    assert "'wasm-unsafe-eval'" not in client.get("/login").headers["Content-Security-Policy"]
+    assert client.get("/scan/pair").status_code == 200
+    worker = client.get("/scan/sw.js")
+    assert worker.mimetype == "text/javascript" and "/static/js/scanner/main.js" in worker.get_data(as_text=True)
+    manifest = client.get("/scan/manifest.webmanifest")
+    assert manifest.mimetype == "application/manifest+json" and manifest.json["scope"] == "/scan/"
+
+
+def test_camera_scans_a_real_badge_green_then_yellow_and_the_wedge_works(camera_browser, live_server, session,
+                                                                          door, release_db):
+    event, people = door
+    first = people[0]
+    token, badge, other = pair_device(session, event), first.token, people[1].token
+    release_db()
+    browser = camera_browser(badge)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((live_server, "blob:", "data:")) else None)
+    open_scanner(page, live_server, token)
+
+    # The camera sees the badge: green, with who it is.
+    expect(verdict(page)).to_have_class(re.compile("verdict-ok"), timeout=20_000)
+    expect(verdict(page)).to_contain_text("入場OK")
+    expect(verdict(page)).to_contain_text("髙﨑 太郎")
+    expect(verdict(page)).to_contain_text("タカサキ タロウ")
+    expect(verdict(page)).to_contain_text("株式会社サンプル精工")
+    # Still in front of the camera: no second scan within the debounce; after it, yellow 受付済み.
+    expect(verdict(page)).to_have_class(re.compile("verdict-already"), timeout=10_000)
+    expect(verdict(page)).to_contain_text("受付済み")
+    expect(verdict(page)).to_contain_text("受付-1")
+    page.get_by_role("button", name="カメラ停止").click()
+    timings = page.evaluate("window.__scannerTimings")
+    assert timings and all(t["ms"] >= 0 for t in timings)
+
+    # A forged code from the USB scanner: red, with the reason in words.
+    close_verdict(page)
+    page.locator("#code-input").focus()
+    wedge(page, "FORGED-not-a-badge-0000000000000")
+    expect(verdict(page)).to_have_class(re.compile("verdict-refused"))
+    expect(verdict(page)).to_contain_text("不明なコード")
+    close_verdict(page)
+    # A real badge from the USB scanner: green.
+    page.locator("#code-input").focus()
+    wedge(page, other)
+    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    expect(verdict(page)).to_contain_text("山田 花子")
+    assert outside == [], f"the scanner fetched from outside its origin: {outside}"
+
+    recorded = entries(session, first.id)
+    assert [e.result for e in recorded][:2] == [EntryResult.OK, EntryResult.REFUSED]
+    assert sum(e.result == EntryResult.OK for e in recorded) == 1
+    context.close()
+
+
+def test_offline_scans_are_queued_and_recorded_exactly_once(page: Page, context: BrowserContext, live_server,
+                                                            session, door, release_db):
+    event, people = door
+    token = pair_device(session, event)
+    codes = [p.token for p in people[:3]]
+    ids = [p.id for p in people[:3]]
+    release_db()
+    open_scanner(page, live_server, token)
+    wait_for_roster(page)
+
+    context.set_offline(True)
+    expect(page.locator("#net-status")).to_have_text("オフライン")
+    for code in codes:
+        page.locator("#code-input").focus()
+        wedge(page, code)
+        expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+        expect(verdict(page)).to_contain_text("オフライン判定")
+        close_verdict(page)
+    expect(page.locator("#pending")).to_have_text("送信待ち 3件")
+    # The same badge again while offline: the roster knows it came in.
+    page.locator("#code-input").focus()
+    wedge(page, codes[0])
+    expect(verdict(page)).to_have_class(re.compile("verdict-already"))
+    close_verdict(page)
+    expect(page.locator("#pending")).to_have_text("送信待ち 4件")
+    release_db()
+    assert all(entries(session, i) == [] for i in ids)  # nothing reached the server
+
+    context.set_offline(False)
+    expect(page.locator("#pending")).to_have_text("送信待ち 0件", timeout=15_000)
+    for registration_id in ids:
+        recorded = entries(session, registration_id)
+        admitted = [e for e in recorded if e.result == EntryResult.OK]
+        assert len(admitted) == 1 and admitted[0].queued, registration_id
+    assert [e.reason for e in entries(session, ids[0])] == [None, "already_checked_in"]
+
+
+def test_two_offline_devices_admit_a_badge_once_and_flag_the_other(browser: Browser, live_server, session, door,
+                                                                   release_db):
+    event, people = door
+    tokens = [pair_device(session, event, "受付-1"), pair_device(session, event, "受付-2")]
+    badge, person_id = people[0].token, people[0].id
+    release_db()
+    contexts = [browser.new_context(**PHONE) for _ in tokens]
+    pages = [open_scanner(c.new_page(), live_server, t) for c, t in zip(contexts, tokens, strict=True)]
+    for page, context in zip(pages, contexts, strict=True):
+        wait_for_roster(page)
+        context.set_offline(True)
+        page.locator("#code-input").focus()
+        wedge(page, badge)
+        expect(verdict(page)).to_have_class(re.compile("verdict-ok"))  # each admits: it cannot know
+        close_verdict(page)
+    for page, context in zip(pages, contexts, strict=True):
+        context.set_offline(False)
+        expect(page.locator("#pending")).to_have_text("送信待ち 0件", timeout=15_000)
+    recorded = entries(session, person_id)
+    assert sum(e.result == EntryResult.OK for e in recorded) == 1
+    assert sum(e.flagged for e in recorded) == 1
+    # The device whose admission broke the rule shows it to its staff.
+    flagged_page = pages[[e.flagged for e in recorded].index(True)] if recorded[0].device_id != recorded[1].device_id else pages[1]
+    expect(flagged_page.locator("#flagged")).to_be_visible()
+    expect(flagged_page.locator("#flagged")).to_contain_text("髙﨑 太郎")
+    for context in contexts:
+        context.close()
+
+
+def test_search_with_hiragana_finds_katakana_and_checks_in(page: Page, live_server, session, door, release_db):
+    event, people = door
+    token = pair_device(session, event)
+    person_id = people[1].id
+    release_db()
+    open_scanner(page, live_server, token)
+    page.get_by_role("button", name="検索").click()
+    page.get_by_label("名前・フリガナ・会社名・受付番号").fill("やまだ")
+    page.get_by_label("名前・フリガナ・会社名・受付番号").press("Enter")
+    result = page.locator("#search-results li").filter(has_text="山田 花子")
+    expect(result).to_contain_text("未入場")
+    result.get_by_role("button", name=re.compile("この人を受付")).click()
+    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    expect(verdict(page)).to_contain_text("山田 花子")
+    assert [e.result for e in entries(session, person_id)] == [EntryResult.OK]
+
+
+def test_undo_takes_the_last_admission_back(page: Page, live_server, session, door, release_db):
+    event, people = door
+    token = pair_device(session, event)
+    badge, person_id = people[2].token, people[2].id
+    release_db()
+    open_scanner(page, live_server, token)
+    page.locator("#code-input").focus()
+    wedge(page, badge)
+    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    verdict(page).get_by_role("button", name="直前を取り消す").click()
+    expect(page.locator("#toast")).to_contain_text("取り消しました")
+    # Undone: the same badge is admitted again, not 受付済み.
+    page.locator("#code-input").focus()
+    wedge(page, badge)
+    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    session.rollback()
+    assert sum(e.result == EntryResult.OK for e in entries(session, person_id)) >= 1
+
+
+def test_undo_of_a_queued_scan_drops_it_from_the_queue(page: Page, context: BrowserContext, live_server, session,
+                                                       door, release_db):
+    event, people = door
+    token = pair_device(session, event)
+    badge, person_id = people[3].token, people[3].id
+    release_db()
+    open_scanner(page, live_server, token)
+    wait_for_roster(page)
+    context.set_offline(True)
+    page.locator("#code-input").focus()
+    wedge(page, badge)
+    expect(page.locator("#pending")).to_have_text("送信待ち 1件")
+    verdict(page).get_by_role("button", name="直前を取り消す").click()
+    expect(page.locator("#pending")).to_have_text("送信待ち 0件")
+    context.set_offline(False)
+    page.locator("#code-input").focus()
+    wedge(page, badge)  # the roster forgot the dropped admission too: green, online
+    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    expect(page.locator("#verdict-offline")).to_be_hidden()
+    assert [e.result for e in entries(session, person_id)] == [EntryResult.OK]
+
+
+def test_walk_in_form_names_the_field_then_registers_and_admits(page: Page, live_server, session, door,
+                                                                release_db):
+    event, _people = door
+    token = pair_device(session, event)
+    event_id = event.id
+    release_db()
+    open_scanner(page, live_server, token)
+    page.get_by_role("button", name="当日受付").click()
+    form = page.locator("#walkin-form")
+    form.get_by_label(re.compile("^姓")).fill("新井")
+    form.get_by_label(re.compile("^名")).fill("三郎")
+    form.get_by_label(re.compile("^セイ")).fill("Arai")  # not kana: the server names the field
+    form.get_by_label(re.compile("^メイ")).fill("さぶろう")
+    form.get_by_label("会社名").fill("新井工業株式会社")
+    form.get_by_label(re.compile("^参加区分")).select_option(index=1)
+    form.get_by_role("button", name="登録して受付").click()
+    kana = form.get_by_label(re.compile("^セイ"))
+    expect(kana).to_have_attribute("aria-invalid", "true")
+    error_id = kana.get_attribute("aria-describedby")
+    expect(page.locator(f"#{error_id}")).to_contain_text("セイ")
+    expect(form.get_by_label(re.compile("^姓"))).to_have_value("新井")  # nothing typed is lost
+    expect(form.get_by_label("会社名")).to_have_value("新井工業株式会社")
+
+    kana.fill("アライ")
+    form.get_by_role("button", name="登録して受付").click()
+    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    expect(verdict(page)).to_contain_text("新井 三郎")
+    session.rollback()
+    walk_in = session.scalar(select(Registration).where(Registration.event_id == event_id,
+                                                        Registration.family_name == "新井"))
+    assert walk_in is not None
+    assert [e.result for e in entries(session, walk_in.id)] == [EntryResult.OK]
+
+
+def test_a_revoked_device_wipes_itself_and_says_so(page: Page, live_server, session, door, release_db):
+    event, people = door
+    token = pair_device(session, event)
+    badge = people[0].token
+    release_db()
+    open_scanner(page, live_server, token)
+    wait_for_roster(page)
+    device = services.device_for_token(session, token)
+    services.revoke_device(session, device, now=utcnow())
+    session.commit()
+    release_db()
+    page.locator("#code-input").focus()
+    wedge(page, badge)
+    expect(page.get_by_role("heading", name="この端末は無効です")).to_be_visible()
+    assert page.evaluate("localStorage.getItem('scanner.token')") is None
+    people_left = page.evaluate("""() => new Promise((resolve) => {
+        const req = indexedDB.open('scanner', 1);
+        req.onsuccess = () => { const r = req.result.transaction('people').objectStore('people').count();
+                                r.onsuccess = () => resolve(r.result); };
+    })""")
+    assert people_left == 0
+    page.reload()
+    expect(page.get_by_role("heading", name="この端末はまだ登録されていません")).to_be_visible()
