@@ -34,6 +34,7 @@ class Direction(enum.StrEnum):
 class EntryResult(enum.StrEnum):
     OK = "ok"
     REFUSED = "refused"
+    UNDONE = "undone"  # admitted, then taken back by the device that scanned it (a scan of the wrong person)
 
 
 class CheckinPoint(Base):
@@ -50,6 +51,10 @@ class CheckinPoint(Base):
     allowed_categories: Mapped[str] = mapped_column(String(200), default="")
     party_only: Mapped[bool] = mapped_column(default=False)
     is_default: Mapped[bool] = mapped_column(default=False)
+    # Print the badge (single-label sheet) when someone whose badge was never printed arrives, and for walk-ins.
+    prints_badges: Mapped[bool] = mapped_column(default=False)
+    # Check-in closed here (by an organiser): devices are refused and drop their roster at their next contact.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sort_order: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -90,6 +95,7 @@ class CheckinEntry(Base):
         UniqueConstraint("device_id", "nonce"),
         Index("ix_checkin_entries_person_point", "registration_id", "point_id", "id"),
         Index("ix_checkin_entries_point_result", "point_id", "result"),
+        Index("ix_checkin_entries_event_flagged", "event_id", "flagged"),
         # Admitted once: one first accepted "in" per person and point (both databases support partial indexes).
         Index("uq_checkin_entries_first_in", "registration_id", "point_id", unique=True,
               sqlite_where=text("first_in"), postgresql_where=text("first_in")),
@@ -115,6 +121,10 @@ class CheckinEntry(Base):
     # organiser should look at it.
     queued: Mapped[bool] = mapped_column(default=False)
     flagged: Mapped[bool] = mapped_column(default=False)
+    # The organiser who looked at a flagged entry, and when (the flag list shows the open ones first).
+    flag_resolved_by: Mapped[str | None] = mapped_column(String(120))
+    flag_resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     point: Mapped[CheckinPoint] = relationship()
     device: Mapped[CheckinDevice] = relationship()

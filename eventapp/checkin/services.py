@@ -73,7 +73,7 @@ class Reason(enum.StrEnum):
 
 def create_default_point(session: Session, event: Event) -> CheckinPoint:
     point = CheckinPoint(event_id=event.id, code=DEFAULT_POINT_CODE, name_ja="受付", name_en="Reception",
-                         kind=PointKind.DOOR, is_default=True, sort_order=0)
+                         kind=PointKind.DOOR, is_default=True, prints_badges=True, sort_order=0)
     session.add(point)
     session.flush()
     return point
@@ -105,14 +105,14 @@ class PointCodeTaken(Exception):
 
 def create_point(session: Session, event: Event, *, code: str, name_ja: str, name_en: str = "",
                  kind: PointKind = PointKind.DOOR, allowed_categories: list[str] | None = None,
-                 party_only: bool = False) -> CheckinPoint:
+                 party_only: bool = False, prints_badges: bool = False) -> CheckinPoint:
     if session.scalar(select(CheckinPoint.id).where(CheckinPoint.event_id == event.id, CheckinPoint.code == code)):
         raise PointCodeTaken(code)
     order = session.scalar(select(func.coalesce(func.max(CheckinPoint.sort_order), 0))
                            .where(CheckinPoint.event_id == event.id)) or 0
     point = CheckinPoint(event_id=event.id, code=code, name_ja=name_ja, name_en=name_en, kind=kind,
                          allowed_categories=",".join(allowed_categories or []), party_only=party_only,
-                         is_default=False, sort_order=order + 1)
+                         prints_badges=prints_badges, is_default=False, sort_order=order + 1)
     session.add(point)
     session.flush()
     return point

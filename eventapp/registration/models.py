@@ -25,6 +25,7 @@ class RegistrationSource(enum.StrEnum):
     IMPORT = "import"
     ORGANISER = "organiser"
     DEMO = "demo"
+    WALK_IN = "walk_in"  # 当日受付: registered at the door by a scanner
 
 
 EMPLOYEE_BANDS = ("1-5", "6-20", "21-50", "51-100", "101-300", "301+")
