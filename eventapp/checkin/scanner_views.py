@@ -65,7 +65,7 @@ def service_worker() -> Response:
 
 @bp.get("/manifest.webmanifest")
 def manifest() -> Response:
-    response = current_app.json.response({
+    body = current_app.json.dumps({
         "name": "受付スキャナー / Door scanner",
         "short_name": "受付",
         "start_url": url_for("scanner.app_page"),
@@ -77,5 +77,4 @@ def manifest() -> Response:
         "lang": "ja",
         "icons": [{"src": url_for("static", filename="favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
     })
-    response.mimetype = "application/manifest+json"
-    return response
+    return current_app.response_class(body, mimetype="application/manifest+json")
