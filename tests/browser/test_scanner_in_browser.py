@@ -239,13 +239,17 @@ def test_offline_scans_are_queued_and_recorded_exactly_once(page: Page, context:
         recorded = entries(session, registration_id)
         admitted = [e for e in recorded if e.result == EntryResult.OK]
         assert len(admitted) == 1 and admitted[0].queued, registration_id
-    assert [e.reason for e in entries(session, ids[0])] == [None, "already_checked_in"]
+    first_badge = entries(session, ids[0])
+    assert [e.reason for e in first_badge] == [None, "already_checked_in"]
+    assert not any(e.flagged for e in first_badge)  # its 受付済み was said offline too: nothing to look at
+    expect(page.locator("#flagged")).to_be_hidden()
 
 
 def test_two_offline_devices_admit_a_badge_once_and_flag_the_other(browser: Browser, live_server, session, door,
                                                                    release_db):
     event, people = door
     tokens = [pair_device(session, event, "受付-1"), pair_device(session, event, "受付-2")]
+    device_ids = [services.device_for_token(session, token).id for token in tokens]
     badge, person_id = people[0].token, people[0].id
     release_db()
     contexts = [browser.new_context(**PHONE) for _ in tokens]
@@ -262,9 +266,12 @@ def test_two_offline_devices_admit_a_badge_once_and_flag_the_other(browser: Brow
         expect(page.locator("#pending")).to_have_text("送信待ち 0件", timeout=15_000)
     recorded = entries(session, person_id)
     assert sum(e.result == EntryResult.OK for e in recorded) == 1
-    assert sum(e.flagged for e in recorded) == 1
-    # The device whose admission broke the rule shows it to its staff.
-    flagged_page = pages[[e.flagged for e in recorded].index(True)] if recorded[0].device_id != recorded[1].device_id else pages[1]
+    flagged = [e for e in recorded if e.flagged]
+    assert len(flagged) == 1 and flagged[0].reason == "already_checked_in"
+    # The device whose admission broke the rule shows it to its staff; the other shows nothing.
+    flagged_page = pages[device_ids.index(flagged[0].device_id)]
+    other_page = pages[1 - device_ids.index(flagged[0].device_id)]
+    expect(other_page.locator("#flagged")).to_be_hidden()
     expect(flagged_page.locator("#flagged")).to_be_visible()
     expect(flagged_page.locator("#flagged")).to_contain_text("髙﨑 太郎")
     for context in contexts:
@@ -386,3 +393,62 @@ def test_a_revoked_device_wipes_itself_and_says_so(page: Page, live_server, sess
     assert people_left == 0
     page.reload()
     expect(page.get_by_role("heading", name="この端末はまだ登録されていません")).to_be_visible()
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_phone_screens_fit_and_read(browser: Browser, live_server, session, door, release_db, tmp_path, language):
+    """Each screen at phone size (390×844), for a person to look at (SCANNER_SHOTS_DIR keeps them): the
+    verdicts fill the screen, and nothing scrolls sideways."""
+    event, people = door
+    token = pair_device(session, event)
+    release_db()
+    context = browser.new_context(**PHONE)
+    page = open_scanner(context.new_page(), live_server, token, language=language)
+    wait_for_roster(page)
+    words = {"ja": {"search": "検索", "walkin": "当日受付", "submit": "登録して受付", "close": "閉じる"},
+             "en": {"search": "Search", "walkin": "Walk-in", "submit": "Register and check in", "close": "Close"}}[language]
+
+    def fits() -> None:
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    for name, code, kind in (("green", people[0].token, "ok"), ("yellow", people[0].token, "already"),
+                             ("red", "FORGED-0000000000", "refused")):
+        page.locator("#code-input").focus()
+        wedge(page, code)
+        expect(verdict(page)).to_have_class(re.compile(f"verdict-{kind}"))
+        box = verdict(page).bounding_box()
+        assert box and box["width"] >= 390 and box["height"] >= 844
+        fits()
+        shot(page, f"verdict-{name}-{language}", tmp_path)
+        close_verdict(page)
+
+    page.get_by_role("button", name=words["search"]).click()
+    page.locator("#search-input").fill("ヤマダ" if language == "en" else "やまだ")
+    page.locator("#search-input").press("Enter")
+    expect(page.locator("#search-results li")).to_have_count(1)
+    fits()
+    shot(page, f"search-{language}", tmp_path)
+    page.locator("#search-panel").get_by_role("button", name=words["close"]).click()
+
+    page.get_by_role("button", name=words["walkin"]).click()
+    page.locator("#walkin-family_name").fill("新井")
+    page.get_by_role("button", name=words["submit"]).click()
+    expect(page.locator("#walkin-given_name")).to_have_attribute("aria-invalid", "true")
+    fits()
+    shot(page, f"walkin-{language}", tmp_path)
+    page.locator("#walkin-panel").get_by_role("button").first.click()
+
+    context.set_offline(True)
+    for person in people[1:3]:
+        page.locator("#code-input").focus()
+        wedge(page, person.token)
+        expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+        if person is people[1]:
+            shot(page, f"verdict-offline-{language}", tmp_path)
+        close_verdict(page)
+    expect(page.locator("#pending")).to_have_attribute("data-count", "2")
+    fits()
+    shot(page, f"offline-queue-{language}", tmp_path)
+    context.set_offline(False)
+    expect(page.locator("#pending")).to_have_attribute("data-count", "0", timeout=15_000)
+    context.close()

@@ -196,6 +196,8 @@ export function translatePage(root = document) {
   for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   for (const el of root.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
   for (const el of root.querySelectorAll("[data-i18n-aria-label]")) el.setAttribute("aria-label", t(el.dataset.i18nAriaLabel));
+  // The language button is written in the language it switches to.
+  for (const el of root.querySelectorAll("[data-action='language']")) el.lang = language() === "ja" ? "en" : "ja";
 }
 
 /** HH:MM in Tokyo, from an ISO time. */

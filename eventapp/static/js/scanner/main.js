@@ -457,11 +457,14 @@ function renderResults(results) {
     const person = result.attendee;
     const li = document.createElement("li");
     li.className = `result ${result.inside ? "is-inside" : ""}`;
+    li.lang = language();
     const furigana = document.createElement("span");
     furigana.className = "result-furigana";
+    furigana.lang = "ja";
     furigana.textContent = person.furigana || "";
     const name = document.createElement("strong");
     name.className = "result-name";
+    name.lang = "ja";
     name.textContent = person.name;
     const meta = document.createElement("span");
     meta.className = "result-meta";
@@ -628,8 +631,8 @@ function renderCameraButton() {
 }
 
 function wire() {
+  for (const gesture of ["pointerdown", "keydown"]) document.addEventListener(gesture, unlockAudio, {passive: true});
   document.addEventListener("click", (event) => {
-    unlockAudio();
     const target = event.target.closest("[data-action], [data-direction]");
     if (!target) return;
     const action = target.dataset.action;
