@@ -607,17 +607,22 @@ function renderDirection() {
   document.body.classList.toggle("direction-out", direction() === "out");
 }
 
-async function startCamera() {
+function cameraStatus(key) {
   const status = $("camera-status");
-  status.textContent = t("camera_starting");
+  status.dataset.i18n = key;  // kept, so that the language button translates it too
+  status.textContent = t(key);
+}
+
+async function startCamera() {
+  cameraStatus("camera_starting");
   try {
     if (!state.camera) state.camera = new Camera($("video"), (text, frameAt) => scanCode(text, frameAt));
     await state.camera.start();
-    status.textContent = t("camera_hint");
+    cameraStatus("camera_hint");
     localStorage.setItem(CAMERA_KEY, "on");
   } catch (error) {
     console.warn("camera", error);
-    status.textContent = t("camera_unavailable");
+    cameraStatus("camera_unavailable");
   }
   renderCameraButton();
 }
