@@ -7,6 +7,9 @@ shell, its service worker and its manifest; they read nothing from the database.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from flask import Blueprint, Response, current_app, render_template, url_for
 
 from eventapp.security import CONTENT_SECURITY_POLICY
@@ -17,8 +20,6 @@ bp = Blueprint("scanner", __name__, url_prefix="/scan")
 # The badge PDF printed on arrival is shown in a frame from a blob: URL.
 SCANNER_CSP = (CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
                + "; frame-src 'self' blob:")
-# Bump when the shell changes, so the service worker drops the old cache.
-SHELL_VERSION = "scanner-v1"
 SHELL_FILES = (
     "css/scanner.css",
     "vendor/fonts/eventapp-gothic.css",
@@ -33,6 +34,17 @@ SHELL_FILES = (
     "vendor/zxing-wasm/es/share.js",
     "vendor/zxing-wasm/reader/zxing_reader.wasm",
 )
+
+
+def _shell_version() -> str:
+    """Changes whenever a file of the shell does, so browsers install the new service worker (its bytes
+    differ) and it replaces the cached shell."""
+    digest = hashlib.sha256()
+    static = Path(current_app.static_folder or "static")
+    for path in (*(static / name for name in SHELL_FILES), Path(__file__).parent.parent / "templates/checkin/scanner.html"):
+        stat = path.stat() if path.exists() else None
+        digest.update(f"{path.name}:{stat.st_mtime_ns if stat else 0}:{stat.st_size if stat else 0};".encode())
+    return "scanner-" + digest.hexdigest()[:16]
 
 
 def _page() -> Response:
@@ -56,7 +68,7 @@ def pair() -> Response:
 @bp.get("/sw.js")
 def service_worker() -> Response:
     shell = [url_for("scanner.app_page"), *(url_for("static", filename=name) for name in SHELL_FILES)]
-    body = render_template("checkin/scanner_sw.js", version=SHELL_VERSION, shell=shell)
+    body = render_template("checkin/scanner_sw.js", version=_shell_version(), shell=shell)
     response = current_app.response_class(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/scan/"

@@ -233,6 +233,12 @@ def test_offline_scans_are_queued_and_recorded_exactly_once(page: Page, context:
     release_db()
     assert all(entries(session, i) == [] for i in ids)  # nothing reached the server
 
+    # The page reopens with no network (its service worker keeps the shell), queue and roster kept.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    expect(page.locator("body[data-ready='true']")).to_be_attached()
+    expect(page.locator("#pending")).to_have_text("送信待ち 4件")
+
     context.set_offline(False)
     expect(page.locator("#pending")).to_have_text("送信待ち 0件", timeout=15_000)
     for registration_id in ids:

@@ -1,8 +1,10 @@
-// The door scanner's service worker (scope /scan/): the app shell from the cache, so the page opens with no
-// network; the API always from the network (its answers must be fresh; the page itself falls back to its
-// roster when the network is gone), never cached.
+// The door scanner's service worker (scope /scan/). The app shell comes from the cache, so the page opens
+// with no network (and at once on a slow one), and is refreshed from the network behind it; a new version
+// of any shell file changes this file, so a new worker with a new cache takes over. The API is never
+// cached: its answers must be fresh, and the page itself falls back to its roster when the network is gone.
 const VERSION = {{ version|tojson }};
 const SHELL = {{ shell|tojson }};
+const PAGES = ["/scan/", "/scan/pair"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -17,15 +19,19 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith("/api/")) return;  // network only: the page decides what to do offline
-  // The shell: the network first (a new version is picked up at once), the cache when offline.
-  event.respondWith(fetch(event.request).then((response) => {
-    if (response.ok && (SHELL.includes(url.pathname) || url.pathname === "/scan/pair")) {
-      const copy = response.clone();
-      caches.open(VERSION).then((cache) => cache.put(event.request, copy));
+  const page = PAGES.includes(url.pathname);
+  if (!page && !SHELL.includes(url.pathname)) return;  // the API and everything else: straight to the network
+  const key = page ? "/scan/" : url.pathname;  // /scan/pair is the same page
+  event.respondWith(caches.open(VERSION).then(async (cache) => {
+    const cached = await cache.match(key);
+    const fresh = fetch(event.request).then((response) => {
+      if (response.ok) cache.put(key, response.clone());
+      return response;
+    });
+    if (cached) {
+      event.waitUntil(fresh.catch(() => undefined));
+      return cached;
     }
-    return response;
-  }).catch(() => caches.match(event.request, {ignoreSearch: true})
-    .then((hit) => hit || (url.pathname.startsWith("/scan/") ? caches.match("/scan/") : undefined))
-    .then((hit) => hit || Response.error())));
+    return fresh;
+  }));
 });
