@@ -458,3 +458,21 @@ def test_phone_screens_fit_and_read(browser: Browser, live_server, session, door
     context.set_offline(False)
     expect(page.locator("#pending")).to_have_attribute("data-count", "0", timeout=15_000)
     context.close()
+
+
+def test_first_arrival_prints_the_badge_and_it_can_be_printed_again(page: Page, live_server, session, door,
+                                                                    release_db):
+    event, people = door
+    token = pair_device(session, event)  # the 受付 prints badges on arrival
+    badge = people[0].token
+    release_db()
+    open_scanner(page, live_server, token)
+    page.locator("#code-input").focus()
+    with page.expect_response(lambda r: r.url.endswith("/badge.pdf")) as printed:
+        wedge(page, badge)
+    assert printed.value.status == 200 and printed.value.headers["content-type"] == "application/pdf"
+    expect(page.locator("#print-frame")).to_have_attribute("src", re.compile("^blob:"))
+    reprint = verdict(page).get_by_role("button", name="名札を再印刷")
+    with page.expect_response(lambda r: r.url.endswith("/badge.pdf")) as again:
+        reprint.click()
+    assert again.value.status == 200

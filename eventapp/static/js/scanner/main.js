@@ -235,6 +235,11 @@ function seenRecently(code) {
 async function scanCode(text, decodedAt = performance.now()) {
   const code = text.trim();
   if (!code || state.stopped || seenRecently(code)) return;
+  if (code.startsWith(`${location.origin}/scan/pair#`)) {  // another device's pairing code: become that device
+    location.assign(code);
+    location.reload();
+    return;
+  }
   await submitScan({code}, decodedAt);
 }
 
