@@ -237,7 +237,6 @@ async function scanCode(text, decodedAt = performance.now()) {
   if (!code || state.stopped || seenRecently(code)) return;
   if (code.startsWith(`${location.origin}/scan/pair#`)) {  // another device's pairing code: become that device
     location.assign(code);
-    location.reload();
     return;
   }
   await submitScan({code}, decodedAt);
