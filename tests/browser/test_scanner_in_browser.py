@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,12 @@ def pair_device(session, event, name: str = "受付-1") -> str:
     return token
 
 
+# Headless Chromium crashes when a framed PDF calls print(): the tests count the calls instead.
+PRINT_HOOK = "window.__scannerPrintHook = (frame) => { window.__printed = (window.__printed || 0) + 1; };"
+
+
 def open_scanner(page: Page, live_server: str, token: str, *, language: str = "ja") -> Page:
+    page.add_init_script(PRINT_HOOK)
     page.goto(f"{live_server}/scan/pair#{token}")
     expect(page.locator("body[data-ready='true']")).to_be_attached(timeout=15_000)
     assert "#" not in page.url and page.url.endswith("/scan/")  # the token left the address bar
@@ -117,14 +123,22 @@ def verdict(page: Page):
 
 
 def close_verdict(page: Page) -> None:
-    verdict(page).click(position={"x": 10, "y": 10})
+    """Escape closes it (it also closes by itself after 2.5 s, or with a tap: see the phone screens test)."""
+    page.keyboard.press("Escape")
     expect(verdict(page)).to_be_hidden()
 
 
-def entries(session, registration_id: int) -> list[CheckinEntry]:
-    session.rollback()
-    return list(session.scalars(select(CheckinEntry).where(CheckinEntry.registration_id == registration_id)
-                                .order_by(CheckinEntry.id)))
+def entries(session, registration_id: int, *, at_least: int = 1) -> list[CheckinEntry]:
+    """The person's entries, once at least `at_least` are there (or after 5 s): the verdict can be painted a
+    moment before the test's own connection sees the server's commit."""
+    deadline = time.monotonic() + 5
+    while True:
+        session.rollback()
+        found = list(session.scalars(select(CheckinEntry).where(CheckinEntry.registration_id == registration_id)
+                                     .order_by(CheckinEntry.id)))
+        if len(found) >= at_least or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def shot(page: Page, name: str, tmp_path: Path) -> None:
@@ -168,7 +182,9 @@ def test_camera_scans_a_real_badge_green_then_yellow_and_the_wedge_works(camera_
     context = browser.new_context(**PHONE)
     page = context.new_page()
     outside: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((live_server, "blob:", "data:")) else None)
+    # Over the network, only our own origin (the browser's PDF viewer loads chrome:// parts of its own).
+    page.on("request", lambda r: outside.append(r.url)
+            if r.url.startswith(("http:", "https:", "ws:", "wss:")) and not r.url.startswith(live_server) else None)
     open_scanner(page, live_server, token)
 
     # The camera sees the badge: green, with who it is.
@@ -199,7 +215,7 @@ def test_camera_scans_a_real_badge_green_then_yellow_and_the_wedge_works(camera_
     expect(verdict(page)).to_contain_text("山田 花子")
     assert outside == [], f"the scanner fetched from outside its origin: {outside}"
 
-    recorded = entries(session, first.id)
+    recorded = entries(session, first.id, at_least=2)
     assert [e.result for e in recorded][:2] == [EntryResult.OK, EntryResult.REFUSED]
     assert sum(e.result == EntryResult.OK for e in recorded) == 1
     context.close()
@@ -231,7 +247,7 @@ def test_offline_scans_are_queued_and_recorded_exactly_once(page: Page, context:
     close_verdict(page)
     expect(page.locator("#pending")).to_have_text("送信待ち 4件")
     release_db()
-    assert all(entries(session, i) == [] for i in ids)  # nothing reached the server
+    assert all(entries(session, i, at_least=0) == [] for i in ids)  # nothing reached the server
 
     # The page reopens with no network (its service worker keeps the shell), queue and roster kept.
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -245,7 +261,7 @@ def test_offline_scans_are_queued_and_recorded_exactly_once(page: Page, context:
         recorded = entries(session, registration_id)
         admitted = [e for e in recorded if e.result == EntryResult.OK]
         assert len(admitted) == 1 and admitted[0].queued, registration_id
-    first_badge = entries(session, ids[0])
+    first_badge = entries(session, ids[0], at_least=2)
     assert [e.reason for e in first_badge] == [None, "already_checked_in"]
     assert not any(e.flagged for e in first_badge)  # its 受付済み was said offline too: nothing to look at
     expect(page.locator("#flagged")).to_be_hidden()
@@ -270,7 +286,7 @@ def test_two_offline_devices_admit_a_badge_once_and_flag_the_other(browser: Brow
     for page, context in zip(pages, contexts, strict=True):
         context.set_offline(False)
         expect(page.locator("#pending")).to_have_text("送信待ち 0件", timeout=15_000)
-    recorded = entries(session, person_id)
+    recorded = entries(session, person_id, at_least=2)
     assert sum(e.result == EntryResult.OK for e in recorded) == 1
     flagged = [e for e in recorded if e.flagged]
     assert len(flagged) == 1 and flagged[0].reason == "already_checked_in"
@@ -311,13 +327,12 @@ def test_undo_takes_the_last_admission_back(page: Page, live_server, session, do
     wedge(page, badge)
     expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
     verdict(page).get_by_role("button", name="直前を取り消す").click()
-    expect(page.locator("#toast")).to_contain_text("取り消しました")
+    expect(page.locator("#toast")).to_contain_text(re.compile("取り消しました|Undone"))  # ja: see CONTRACT-REQUESTS
     # Undone: the same badge is admitted again, not 受付済み.
     page.locator("#code-input").focus()
     wedge(page, badge)
     expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
-    session.rollback()
-    assert sum(e.result == EntryResult.OK for e in entries(session, person_id)) >= 1
+    assert [e.result for e in entries(session, person_id, at_least=2)] == [EntryResult.UNDONE, EntryResult.OK]
 
 
 def test_undo_of_a_queued_scan_drops_it_from_the_queue(page: Page, context: BrowserContext, live_server, session,
@@ -426,7 +441,8 @@ def test_phone_screens_fit_and_read(browser: Browser, live_server, session, door
         assert box and box["width"] >= 390 and box["height"] >= 844
         fits()
         shot(page, f"verdict-{name}-{language}", tmp_path)
-        close_verdict(page)
+        verdict(page).click(position={"x": 10, "y": 10})  # a tap anywhere but its buttons closes it
+        expect(verdict(page)).to_be_hidden()
 
     page.get_by_role("button", name=words["search"]).click()
     page.locator("#search-input").fill("ヤマダ" if language == "en" else "やまだ")
@@ -472,7 +488,9 @@ def test_first_arrival_prints_the_badge_and_it_can_be_printed_again(page: Page, 
         wedge(page, badge)
     assert printed.value.status == 200 and printed.value.headers["content-type"] == "application/pdf"
     expect(page.locator("#print-frame")).to_have_attribute("src", re.compile("^blob:"))
+    page.wait_for_function("window.__printed === 1")
     reprint = verdict(page).get_by_role("button", name="名札を再印刷")
     with page.expect_response(lambda r: r.url.endswith("/badge.pdf")) as again:
         reprint.click()
     assert again.value.status == 200
+    page.wait_for_function("window.__printed === 2")
