@@ -488,9 +488,9 @@ def test_first_arrival_prints_the_badge_and_it_can_be_printed_again(page: Page, 
         wedge(page, badge)
     assert printed.value.status == 200 and printed.value.headers["content-type"] == "application/pdf"
     expect(page.locator("#print-frame")).to_have_attribute("src", re.compile("^blob:"))
-    page.wait_for_function("window.__printed === 1")
+    page.wait_for_function("() => window.__printed === 1")
     reprint = verdict(page).get_by_role("button", name="名札を再印刷")
     with page.expect_response(lambda r: r.url.endswith("/badge.pdf")) as again:
         reprint.click()
     assert again.value.status == 200
-    page.wait_for_function("window.__printed === 2")
+    page.wait_for_function("() => window.__printed === 2")
