@@ -495,3 +495,62 @@ def test_first_arrival_prints_the_badge_and_it_can_be_printed_again(page: Page, 
         reprint.click()
     assert again.value.status == 200
     page.wait_for_function("() => window.__printed === 2")
+
+
+def test_a_closed_point_wipes_the_device_and_says_check_in_is_over(page: Page, live_server, session, door,
+                                                                   release_db):
+    event, people = door
+    token = pair_device(session, event)
+    badge = people[0].token
+    release_db()
+    open_scanner(page, live_server, token)
+    wait_for_roster(page)
+    point = services.device_for_token(session, token).point
+    point.closed_at = utcnow()  # what the organiser's "close check-in" does
+    session.commit()
+    release_db()
+    page.locator("#code-input").focus()
+    wedge(page, badge)
+    expect(page.get_by_role("heading", name="受付は終了しました")).to_be_visible()
+    assert page.evaluate("localStorage.getItem('scanner.token')") is None
+    assert entries(session, people[0].id, at_least=0) == []
+
+
+def test_out_then_in_again_and_offline_search(page: Page, context: BrowserContext, live_server, session, door,
+                                              release_db):
+    event, people = door
+    token = pair_device(session, event)
+    person = people[0]
+    badge, person_id = person.token, person.id
+    release_db()
+    open_scanner(page, live_server, token)
+    wedge(page, badge)
+    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    close_verdict(page)
+    page.get_by_role("button", name="退場").click()
+    expect(page.get_by_role("button", name="退場")).to_have_attribute("aria-pressed", "true")
+    page.locator("#code-input").focus()
+    wedge(page, badge)
+    expect(verdict(page)).to_contain_text("退場OK")
+    close_verdict(page)
+    page.get_by_role("button", name="入場").click()
+    wait_for_roster(page)
+
+    # Offline, the search reads the roster: ひらがな finds カタカナ there too, and checks in from the result.
+    context.set_offline(True)
+    page.get_by_role("button", name="検索").click()
+    page.locator("#search-input").fill("たかさき")
+    page.locator("#search-input").press("Enter")
+    expect(page.locator("#search-note")).to_contain_text("オフライン")
+    result = page.locator("#search-results li").filter(has_text="髙﨑 太郎")
+    expect(result).to_contain_text("未入場")  # the roster knows they went out
+    result.get_by_role("button", name=re.compile("この人を受付")).click()
+    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    expect(page.locator("#verdict-offline")).to_be_visible()
+    close_verdict(page)
+    context.set_offline(False)
+    expect(page.locator("#pending")).to_have_attribute("data-count", "0", timeout=15_000)
+    recorded = entries(session, person_id, at_least=3)
+    assert [(e.direction.value, e.result) for e in recorded] == [
+        ("in", EntryResult.OK), ("out", EntryResult.OK), ("in", EntryResult.OK)]
+    assert recorded[2].queued and not recorded[2].flagged
