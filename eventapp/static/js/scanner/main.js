@@ -208,7 +208,9 @@ function showVerdict(answer, {offline = false, decodedAt = null} = {}) {
   verdict.hidden = false;
   signal(kind);
   clearTimeout(state.verdictTimer);
-  state.verdictTimer = setTimeout(closeVerdict, VERDICT_MS);
+  // A badge to print: kept until it is printed (printBadge then starts the 2.5 s), 10 s at most.
+  const printing = kind === "ok" && answer.print_badge && answer.badge_url;
+  state.verdictTimer = setTimeout(closeVerdict, printing ? 10000 : VERDICT_MS);
   if (decodedAt !== null) {
     requestAnimationFrame(() => {
       const paintedAt = performance.now();
@@ -445,6 +447,7 @@ async function printBadge(url) {
           frame.contentWindow.focus();
           frame.contentWindow.print();
         }
+        holdVerdict();
       } catch {
         window.open(blobUrl, "_blank");  // a browser that will not print a framed PDF: show it instead
       }
@@ -452,7 +455,15 @@ async function printBadge(url) {
     frame.src = blobUrl;
   } catch {
     toast(t("print_failed"));
+    holdVerdict();
   }
+}
+
+/** The name stays on screen while the badge comes out (to hand it to the right person), then 2.5 s more. */
+function holdVerdict() {
+  if ($("verdict").hidden) return;
+  clearTimeout(state.verdictTimer);
+  state.verdictTimer = setTimeout(closeVerdict, VERDICT_MS);
 }
 
 // --- search ------------------------------------------------------------------------------------------
