@@ -329,7 +329,8 @@ async function scanOffline(body, decodedAt) {
   if (answer.changed) await store.putPerson(answer.changed);
   const seq = await store.enqueue({
     token: token.get(), slug: slug(), label: answer.attendee ? answer.attendee.name : body.code || "",
-    body: {...body, queued: true, offline_verdict: answer.status === "ok" ? "ok" : "error"},
+    body: {...body, queued: true, offline_verdict: answer.status === "ok" ? "ok"
+      : answer.reason === "already_checked_in" ? "already_checked_in" : "error"},
   });
   state.last = {seq, personBefore: answer.changed ? before : null};
   showVerdict(answer, {offline: true, decodedAt});
