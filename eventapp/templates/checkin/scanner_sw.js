@@ -16,9 +16,21 @@ self.addEventListener("activate", (event) => {
     .then(() => self.clients.claim()));
 });
 
+const FONTS = "/static/vendor/fonts/";  // slices of the web font, loaded as text needs them: kept once seen
+
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith(FONTS) && url.pathname.endsWith(".woff2")) {
+    event.respondWith(caches.open(VERSION).then(async (cache) => {
+      const cached = await cache.match(url.pathname);
+      if (cached) return cached;
+      const response = await fetch(event.request);
+      if (response.ok) cache.put(url.pathname, response.clone());
+      return response;
+    }));
+    return;
+  }
   const page = PAGES.includes(url.pathname);
   if (!page && !SHELL.includes(url.pathname)) return;  // the API and everything else: straight to the network
   const key = page ? "/scan/" : url.pathname;  // /scan/pair is the same page

@@ -29,6 +29,8 @@ const STRINGS = {
     language: "English",
     pending: (n) => `送信待ち ${n}件`,
     offline: "オフライン",
+    offline_banner: (n) => `オフライン：端末の名簿で判定しています。送信待ち ${n}件は接続が戻ると送られます。`,
+    sending: (n) => `送信待ち ${n}件を送っています…`,
     online: "オンライン",
     flagged_title: "要確認",
     flagged_body: "オフライン中に入場させた次のスキャンは、サーバーで規則違反と判定されました。本人を確認してください。",
@@ -114,6 +116,8 @@ const STRINGS = {
     language: "日本語",
     pending: (n) => `${n} waiting`,
     offline: "Offline",
+    offline_banner: (n) => `Offline: verdicts come from this device's roster. ${n} waiting, sent when the network is back.`,
+    sending: (n) => `Sending ${n} waiting…`,
     online: "Online",
     flagged_title: "Check these",
     flagged_body: "These scans admitted offline broke a rule, the server says. Check the person.",
@@ -174,6 +178,12 @@ const STRINGS = {
 };
 
 const KEY = "scanner.lang";
+
+/** Every character the scanner may show of its own, in both languages (to load their font slices early). */
+export function allText() {
+  return Object.values(STRINGS).flatMap((strings) => Object.values(strings))
+    .map((value) => (typeof value === "function" ? value("0123456789", "00:00") : value)).join("");
+}
 
 export function language() {
   const chosen = localStorage.getItem(KEY);

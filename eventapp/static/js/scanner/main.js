@@ -3,7 +3,7 @@
 import {NetworkError, call, fetchPdf, paths, token} from "./api.js";
 import {Camera} from "./camera.js";
 import {signal, unlockAudio} from "./feedback.js";
-import {language, setLanguage, t, tokyoTime, translatePage} from "./i18n.js";
+import {allText, language, setLanguage, t, tokyoTime, translatePage} from "./i18n.js";
 import {matches} from "./kana.js";
 import * as store from "./store.js";
 
@@ -143,6 +143,9 @@ async function renderStatus() {
   pending.textContent = t("pending", count);
   pending.classList.toggle("has-pending", count > 0);
   pending.dataset.count = String(count);
+  const banner = $("offline-banner");
+  banner.hidden = online && count === 0;
+  banner.textContent = online ? t("sending", count) : t("offline_banner", count);
   renderFlags();
 }
 
@@ -381,6 +384,8 @@ async function syncRoster() {
       await store.saveRoster({full: Boolean(answer.data.full) || !since, people: answer.data.people,
                               cursor: answer.data.cursor});
       document.body.dataset.roster = "synced";
+      warmFonts(answer.data.people.map((p) => p.attendee && [p.attendee.name, p.attendee.furigana, p.attendee.company,
+                                                             p.attendee.category, p.attendee.group].join("")).join(""));
     }
   } catch (error) {
     if (!(error instanceof NetworkError)) throw error;
@@ -723,11 +728,29 @@ function wire() {
   window.addEventListener("offline", renderStatus);
 }
 
+/** Load, while online, the web-font slices for these characters (the service worker keeps them), so that a
+ * device without a Japanese font of its own still shows them offline. */
+function warmFonts(text) {
+  if (document.fonts && text) document.fonts.load('17px "EventApp Gothic"', text).then(keepFontsForOffline, () => {});
+}
+
+/** Slices fetched before the service worker took control went past it: fetch them again through it. */
+function keepFontsForOffline() {
+  if (!navigator.serviceWorker || !navigator.serviceWorker.controller) return;
+  for (const entry of performance.getEntriesByType("resource")) {
+    if (entry.name.includes("/static/vendor/fonts/") && entry.name.endsWith(".woff2")) fetch(entry.name).catch(() => {});
+  }
+}
+
 async function main() {
   translatePage();
+  warmFonts(allText());
   takeTokenFromUrl();
   wire();
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/scan/sw.js", {scope: "/scan/"}).catch(() => {});
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/scan/sw.js", {scope: "/scan/"}).catch(() => {});
+    navigator.serviceWorker.addEventListener("controllerchange", keepFontsForOffline);
+  }
   if (!token.get()) {
     show("screen-unpaired");
     return;
