@@ -122,6 +122,12 @@ def verdict(page: Page):
     return page.locator("#verdict")
 
 
+def shown(page: Page, kind: str, timeout: int = 5000) -> None:
+    """The verdict is on screen, of this kind (ok: green, already: yellow, refused: red)."""
+    expect(verdict(page)).to_be_visible(timeout=timeout)
+    expect(verdict(page)).to_have_class(re.compile(f"verdict-{kind}"), timeout=timeout)
+
+
 def close_verdict(page: Page) -> None:
     """Escape closes it (it also closes by itself after 2.5 s, or with a tap: see the phone screens test)."""
     page.keyboard.press("Escape")
@@ -188,13 +194,13 @@ def test_camera_scans_a_real_badge_green_then_yellow_and_the_wedge_works(camera_
     open_scanner(page, live_server, token)
 
     # The camera sees the badge: green, with who it is.
-    expect(verdict(page)).to_have_class(re.compile("verdict-ok"), timeout=20_000)
+    shown(page, "ok", timeout=20_000)
     expect(verdict(page)).to_contain_text("入場OK")
     expect(verdict(page)).to_contain_text("髙﨑 太郎")
     expect(verdict(page)).to_contain_text("タカサキ タロウ")
     expect(verdict(page)).to_contain_text("株式会社サンプル精工")
     # Held in front of the camera for two seconds: scanned once. Taken away and shown again: 受付済み.
-    expect(verdict(page)).to_have_class(re.compile("verdict-already"), timeout=15_000)
+    shown(page, "already", timeout=15_000)
     expect(verdict(page)).to_contain_text("受付済み")
     expect(verdict(page)).to_contain_text("受付-1")
     page.get_by_role("button", name="カメラ停止").click()
@@ -205,13 +211,13 @@ def test_camera_scans_a_real_badge_green_then_yellow_and_the_wedge_works(camera_
     close_verdict(page)
     page.locator("#code-input").focus()
     wedge(page, "FORGED-not-a-badge-0000000000000")
-    expect(verdict(page)).to_have_class(re.compile("verdict-refused"))
+    shown(page, "refused")
     expect(verdict(page)).to_contain_text("不明なコード")
     close_verdict(page)
     # A real badge from the USB scanner: green.
     page.locator("#code-input").focus()
     wedge(page, other)
-    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    shown(page, "ok")
     expect(verdict(page)).to_contain_text("山田 花子")
     assert outside == [], f"the scanner fetched from outside its origin: {outside}"
 
@@ -236,14 +242,14 @@ def test_offline_scans_are_queued_and_recorded_exactly_once(page: Page, context:
     for code in codes:
         page.locator("#code-input").focus()
         wedge(page, code)
-        expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+        shown(page, "ok")
         expect(verdict(page)).to_contain_text("オフライン判定")
         close_verdict(page)
     expect(page.locator("#pending")).to_have_text("送信待ち 3件")
     # The same badge again while offline: the roster knows it came in.
     page.locator("#code-input").focus()
     wedge(page, codes[0])
-    expect(verdict(page)).to_have_class(re.compile("verdict-already"))
+    shown(page, "already")
     close_verdict(page)
     expect(page.locator("#pending")).to_have_text("送信待ち 4件")
     release_db()
@@ -281,7 +287,7 @@ def test_two_offline_devices_admit_a_badge_once_and_flag_the_other(browser: Brow
         context.set_offline(True)
         page.locator("#code-input").focus()
         wedge(page, badge)
-        expect(verdict(page)).to_have_class(re.compile("verdict-ok"))  # each admits: it cannot know
+        shown(page, "ok")  # each admits: it cannot know
         close_verdict(page)
     for page, context in zip(pages, contexts, strict=True):
         context.set_offline(False)
@@ -312,7 +318,7 @@ def test_search_with_hiragana_finds_katakana_and_checks_in(page: Page, live_serv
     result = page.locator("#search-results li").filter(has_text="山田 花子")
     expect(result).to_contain_text("未入場")
     result.get_by_role("button", name=re.compile("この人を受付")).click()
-    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    shown(page, "ok")
     expect(verdict(page)).to_contain_text("山田 花子")
     assert [e.result for e in entries(session, person_id)] == [EntryResult.OK]
 
@@ -326,13 +332,13 @@ def test_undo_takes_the_last_admission_back(page: Page, live_server, session, do
     # A laptop: the code field has the focus from the start, for the USB scanner, and gets it back.
     expect(page.locator("#code-input")).to_be_focused()
     wedge(page, badge)
-    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    shown(page, "ok")
     verdict(page).get_by_role("button", name="直前を取り消す").click()
     expect(page.locator("#code-input")).to_be_focused()
     expect(page.locator("#toast")).to_contain_text(re.compile("取り消しました|Undone"))  # ja: see CONTRACT-REQUESTS
     # Undone: the same badge is admitted again, not 受付済み.
     wedge(page, badge)
-    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    shown(page, "ok")
     assert [e.result for e in entries(session, person_id, at_least=2)] == [EntryResult.UNDONE, EntryResult.OK]
 
 
@@ -353,7 +359,7 @@ def test_undo_of_a_queued_scan_drops_it_from_the_queue(page: Page, context: Brow
     context.set_offline(False)
     page.locator("#code-input").focus()
     wedge(page, badge)  # the roster forgot the dropped admission too: green, online
-    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    shown(page, "ok")
     expect(page.locator("#verdict-offline")).to_be_hidden()
     assert [e.result for e in entries(session, person_id)] == [EntryResult.OK]
 
@@ -383,7 +389,7 @@ def test_walk_in_form_names_the_field_then_registers_and_admits(page: Page, live
 
     kana.fill("アライ")
     form.get_by_role("button", name="登録して受付").click()
-    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    shown(page, "ok")
     expect(verdict(page)).to_contain_text("新井 三郎")
     session.rollback()
     walk_in = session.scalar(select(Registration).where(Registration.event_id == event_id,
@@ -437,7 +443,7 @@ def test_phone_screens_fit_and_read(browser: Browser, live_server, session, door
                              ("red", "FORGED-0000000000", "refused")):
         page.locator("#code-input").focus()
         wedge(page, code)
-        expect(verdict(page)).to_have_class(re.compile(f"verdict-{kind}"))
+        shown(page, kind)
         box = verdict(page).bounding_box()
         assert box and box["width"] >= 390 and box["height"] >= 844
         fits()
@@ -465,7 +471,7 @@ def test_phone_screens_fit_and_read(browser: Browser, live_server, session, door
     for person in people[1:3]:
         page.locator("#code-input").focus()
         wedge(page, person.token)
-        expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+        shown(page, "ok")
         if person is people[1]:
             shot(page, f"verdict-offline-{language}", tmp_path)
         close_verdict(page)
@@ -525,7 +531,7 @@ def test_out_then_in_again_and_offline_search(page: Page, context: BrowserContex
     release_db()
     open_scanner(page, live_server, token)
     wedge(page, badge)
-    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    shown(page, "ok")
     close_verdict(page)
     page.get_by_role("button", name="退場").click()
     expect(page.get_by_role("button", name="退場")).to_have_attribute("aria-pressed", "true")
@@ -545,7 +551,7 @@ def test_out_then_in_again_and_offline_search(page: Page, context: BrowserContex
     result = page.locator("#search-results li").filter(has_text="髙﨑 太郎")
     expect(result).to_contain_text("未入場")  # the roster knows they went out
     result.get_by_role("button", name=re.compile("この人を受付")).click()
-    expect(verdict(page)).to_have_class(re.compile("verdict-ok"))
+    shown(page, "ok")
     expect(page.locator("#verdict-offline")).to_be_visible()
     close_verdict(page)
     context.set_offline(False)
