@@ -39,6 +39,7 @@ export class Camera {
     this.video.srcObject = this.stream;
     await this.video.play();
     await ready;
+    await readBarcodes(new ImageData(64, 64), READER).catch(() => []);  // warm the decoder: the first scan is not slower
     this.running = true;
     this.loop();
   }

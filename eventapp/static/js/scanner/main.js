@@ -454,6 +454,7 @@ async function printBadge(url) {
           frame.contentWindow.print();
         }
         holdVerdict();
+        $("toast").hidden = true;
       } catch {
         window.open(blobUrl, "_blank");  // a browser that will not print a framed PDF: show it instead
       }
