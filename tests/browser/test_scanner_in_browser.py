@@ -560,3 +560,46 @@ def test_out_then_in_again_and_offline_search(page: Page, context: BrowserContex
     assert [(e.direction.value, e.result) for e in recorded] == [
         ("in", EntryResult.OK), ("out", EntryResult.OK), ("in", EntryResult.OK)]
     assert recorded[2].queued and not recorded[2].flagged
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def test_scanner_screens_have_no_axe_violation(browser: Browser, live_server, session, door, release_db):
+    """axe-core's default rules on the scanner's screens: main, a verdict, the walk-in form with its errors,
+    search results, the unpaired screen. (bypass_csp: the page's CSP refuses the injected script.)"""
+    event, people = door
+    token = pair_device(session, event)
+    release_db()
+    context = browser.new_context(bypass_csp=True, **PHONE)
+    page = open_scanner(context.new_page(), live_server, token)
+    wait_for_roster(page)
+    problems: list[str] = []
+
+    def check(name: str) -> None:
+        page.add_script_tag(path=str(AXE))
+        for v in page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]:
+            problems.append(f"{name}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes']][:3]}")
+
+    check("main")
+    page.locator("#code-input").focus()
+    wedge(page, people[0].token)
+    shown(page, "ok")
+    check("verdict")
+    close_verdict(page)
+    page.get_by_role("button", name="当日受付").click()
+    page.get_by_role("button", name="登録して受付").click()
+    expect(page.locator("#walkin-summary")).to_be_visible()
+    check("walk-in")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="検索").click()
+    page.locator("#search-input").fill("やまだ")
+    page.locator("#search-input").press("Enter")
+    expect(page.locator("#search-results li")).to_have_count(1)
+    check("search")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    expect(page.locator("#screen-unpaired")).to_be_visible()
+    check("unpaired")
+    context.close()
+    assert problems == []
