@@ -92,6 +92,7 @@ def register_security(app: Flask) -> None:
 def register_jobs_and_mail(app: Flask) -> None:
     from eventapp import jobs
     from eventapp.badges import tasks as badge_tasks  # noqa: F401  (registers its kind of job)
+    from eventapp.checkin import tasks as checkin_tasks  # noqa: F401  (the 受付名簿)
     from eventapp.directory import tasks as directory_tasks  # noqa: F401  (the group and company imports)
     from eventapp.mail.services import install_delivery_hook
     from eventapp.mail.tasks import schedule_outbox_delivery

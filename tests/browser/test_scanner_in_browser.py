@@ -274,7 +274,7 @@ def test_offline_scans_are_queued_and_recorded_exactly_once(page: Page, context:
 
 
 def test_two_offline_devices_admit_a_badge_once_and_flag_the_other(browser: Browser, live_server, session, door,
-                                                                   release_db):
+                                                                   release_db, tmp_path):
     event, people = door
     tokens = [pair_device(session, event, "受付-1"), pair_device(session, event, "受付-2")]
     device_ids = [services.device_for_token(session, token).id for token in tokens]
@@ -302,6 +302,7 @@ def test_two_offline_devices_admit_a_badge_once_and_flag_the_other(browser: Brow
     expect(other_page.locator("#flagged")).to_be_hidden()
     expect(flagged_page.locator("#flagged")).to_be_visible()
     expect(flagged_page.locator("#flagged")).to_contain_text("髙﨑 太郎")
+    shot(flagged_page, "flagged-ja", tmp_path)
     for context in contexts:
         context.close()
 
@@ -398,7 +399,7 @@ def test_walk_in_form_names_the_field_then_registers_and_admits(page: Page, live
     assert [e.result for e in entries(session, walk_in.id)] == [EntryResult.OK]
 
 
-def test_a_revoked_device_wipes_itself_and_says_so(page: Page, live_server, session, door, release_db):
+def test_a_revoked_device_wipes_itself_and_says_so(page: Page, live_server, session, door, release_db, tmp_path):
     event, people = door
     token = pair_device(session, event)
     badge = people[0].token
@@ -412,6 +413,7 @@ def test_a_revoked_device_wipes_itself_and_says_so(page: Page, live_server, sess
     page.locator("#code-input").focus()
     wedge(page, badge)
     expect(page.get_by_role("heading", name="この端末は無効です")).to_be_visible()
+    shot(page, "switched-off-ja", tmp_path)
     assert page.evaluate("localStorage.getItem('scanner.token')") is None
     people_left = page.evaluate("""() => new Promise((resolve) => {
         const req = indexedDB.open('scanner', 1);
