@@ -26,6 +26,7 @@ const state = {
   camera: null,
   stopped: false,          // switched off or closed: nothing more is sent
   walkinNonce: null,
+  fullSync: false,         // the next roster sync asks for everything (after a change of language)
 };
 window.__scannerTimings = [];
 
@@ -377,12 +378,13 @@ async function syncRoster() {
   await flushQueue();
   if ((await store.queueCount()) > 0) return;  // the server does not know our offline scans yet
   try {
-    const since = await store.cursor();
+    const since = state.fullSync ? null : await store.cursor();
     const answer = await call("GET", paths.roster(slug(), since), {timeout: 20000});
     if (await ended(answer)) return;
     if (answer.status === 200 && answer.data && Array.isArray(answer.data.people)) {
       await store.saveRoster({full: Boolean(answer.data.full) || !since, people: answer.data.people,
                               cursor: answer.data.cursor});
+      state.fullSync = false;
       document.body.dataset.roster = "synced";
       warmFonts(answer.data.people.map((p) => p.attendee && [p.attendee.name, p.attendee.furigana, p.attendee.company,
                                                              p.attendee.category, p.attendee.group].join("")).join(""));
@@ -677,7 +679,11 @@ function wire() {
     } else if (action === "language") {
       setLanguage(language() === "ja" ? "en" : "ja");
       translatePage();
-      if (state.device) renderDevice();
+      if (state.device) {
+        renderDevice();
+        state.fullSync = true;  // the roster's labels (参加区分) come in the asked language
+        syncRoster().then(renderStatus);
+      }
       renderCameraButton();
       renderStatus();
     } else if (action === "search") openPanel("search-panel");
