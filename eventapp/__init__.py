@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.api.views import bp as api_bp
     from eventapp.badges.views import bp as badges_bp
     from eventapp.checkin.api import bp as checkin_api_bp
+    from eventapp.checkin.scanner_views import bp as scanner_bp
     from eventapp.checkin.views import bp as checkin_bp
     from eventapp.dashboard.views import bp as dashboard_bp
     from eventapp.directory.views import bp as directory_bp
@@ -139,7 +140,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (event_pages_bp, events_admin_bp, registration_bp, accounts_bp, dashboard_bp, directory_bp,
                       registration_admin_bp, badges_bp, tickets_bp, jobs_bp, mail_bp, api_bp, checkin_bp,
-                      checkin_api_bp):
+                      checkin_api_bp, scanner_bp):
         app.register_blueprint(blueprint)
 
 
