@@ -60,7 +60,7 @@ ARRIVAL_SHEET = "card-single"  # 名刺サイズ, one badge per label: the recep
 bp.register_error_handler(RateLimitExceeded, too_many)  # only the badge on arrival is limited here
 
 
-@bp.get("/events/<slug>/registrations/<int:registration_id>/badge.pdf")
+@bp.get("/events/<slug>/registrations/<id:registration_id>/badge.pdf")
 @device_rate_limit
 def arrival_badge(slug: str, registration_id: int):
     """The badge of someone arriving at a point that prints on arrival, for the scanner to print; marks it

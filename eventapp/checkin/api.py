@@ -243,7 +243,7 @@ def whoami():
     return jsonify(answer)
 
 
-@bp.post("/events/<slug>/checkins/<int:entry_id>/undo")
+@bp.post("/events/<slug>/checkins/<id:entry_id>/undo")
 def undo(slug: str, entry_id: int):
     device = _device(slug)
     entry = services.entry_of_device(current_session(), device, entry_id)

@@ -21,7 +21,8 @@ ALLOWED = {ANONYMOUS: {ANONYMOUS, STAFF, ORGANISER}, STAFF: {STAFF, ORGANISER}, 
 # device token and nothing else (a session cookie of any role gets 401, as JSON); everything else is public.
 ADMIN_PREFIX = "/admin"
 DEVICE = "device token"
-DEVICE_PREFIXES = ("/api/v1/events/<slug>/checkins",)
+DEVICE_PREFIXES = ("/api/v1/events/<slug>/checkins", "/api/v1/events/<slug>/roster", "/api/v1/events/<slug>/walkins",
+                   "/api/v1/events/<slug>/registrations", "/api/v1/device")
 STAFF_PREFIXES = ("/admin/staff",)
 SKIPPED_ENDPOINTS = {"static"}
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -48,6 +49,8 @@ def test_the_declaration_reads_as_intended():
     assert required_role("/admin/staffing") == ORGANISER
     assert required_role("/api/v1/events/<slug>/checkins") == DEVICE
     assert required_role("/api/v1/events/<slug>/checkins/search") == DEVICE
+    assert required_role("/api/v1/events/<slug>/registrations/<id:registration_id>/badge.pdf") == DEVICE
+    assert required_role("/api/v1/events") == ANONYMOUS
     assert required_role("/api/v1/events") == ANONYMOUS
 
 
