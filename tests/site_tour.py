@@ -160,6 +160,7 @@ def public_pages(site: Site) -> list[TourPage]:
         TourPage("my-cancel", f"/my/{site.link}/cancel"),
         TourPage("ticket", f"/my/{site.link}/ticket"),
         TourPage("login", "/login"),
+        TourPage("scanner", "/scan/"),  # not paired: the page says how to pair it
         TourPage("error-404", "/events/no-such-event"),
         TourPage("error-410", f"/my/{site.expired_link}"),
     ]
