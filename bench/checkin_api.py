@@ -1,0 +1,511 @@
+"""The check-in API under gunicorn, with 16 scanners at once, against a bare JSON endpoint of the same app.
+
+    python -m bench.checkin_api               # 3 repeats (what `make bench` runs)
+    python -m bench.checkin_api --repeats 1 --seconds 5
+
+What runs. A fresh database (PostgreSQL at postgresql+psycopg://postgres@127.0.0.1:5432, a database
+`eventapp_bench_<pid>` created, migrated with the migrations and dropped afterwards; SQLite in a temp
+directory when PostgreSQL is unreachable) holds one event on the day of the door with PEOPLE confirmed
+registrations and 16 paired devices at its reception. gunicorn serves bench/bare_app.py (the real app,
+production settings, plus the baseline route) on 127.0.0.1 as a subprocess: `-k gthread -w 3 --threads 4`
+by default. Why: this machine has 2 cores, and PostgreSQL runs on them too. A request is mostly Python
+(CPU under the GIL) with waits for the database in between: one process per core plus one covers a
+process blocked in a round trip while the others compute, and 4 threads in each overlap those waits
+without adding GIL contention for nothing (12 requests in flight for 16 scanners; a keep-alive connection
+waiting for its next scan holds no thread in gthread). The sync worker is ruled out for scanners: it
+closes the connection after each answer, so every scan would pay a new TCP connection (and, behind the
+TLS proxy of a real deployment, keep-alive is what a phone uses). gunicorn's rule of thumb (2×cores+1 = 5
+sync workers) assumes the database is elsewhere; `--workers/--threads` try others.
+
+The scanners: 16 threads in this process, each with one keep-alive HTTP/1.1 connection (http.client)
+and its own device token, sending what the scanner page sends: {"code", "nonce", "direction": "in",
+"scanned_at"}. Each scanner has its own share of the people, so every answer is known in advance: 80 %
+first admissions of someone it has not scanned yet (→ status ok), 15 % a person it admitted earlier
+(→ already_checked_in, 受付済み), 5 % a code nobody has (→ invalid). A scanner that has admitted all of
+its share sends repeats. Every answer must be a 200 with the JSON status and reason expected, else the
+request counts as an error and the run is reported as failed: the bench never times errors. The
+check-ins are deleted between runs, so each run starts with nobody inside.
+
+The baseline: POST /bench/bare in the same gunicorn, same workers, same request (headers, body), which
+answers `{"status": "ok"}` through every hook of the app (bench/bare_app.py). The ratio says what share
+of the app's own request/response overhead is left once the check-in does its work.
+
+Two loads, each repeated (REPEATS, medians reported), check-in and bare alternating first:
+(a) closed loop: each scanner sends its next scan as soon as it has the answer, for SECONDS after
+    WARMUP seconds not counted: the most this server answers, with its p99 under that load (a queue).
+    Target: check-in at least half the bare endpoint's requests per second.
+(b) open loop: each scanner sends a scan every INTERVAL (250 ms: 64 scans a second for 16 scanners, on a
+    schedule that does not wait for answers; latency counts from the scheduled moment, so a slow answer
+    also delays the ones queued behind it). A real door's peak is about 400 people in 30 minutes (0.2 a
+    second): this is 300 times that, and still below saturation, which is what a door sees. Target: p99
+    under 25 ms.
+Latency is from sending the request to having read the whole answer, on the client's clock.
+
+The scanners, the server and PostgreSQL share the same 2 cores (and other programs on this machine):
+the table gives the CPU the scanners' process used, and how busy the machine was besides the bench.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import io
+import json
+import os
+import platform
+import random
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench.bare_app import BARE_PATH
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "checkin_api.json"
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SLUG = "bench-door"
+
+CLIENTS = 16
+PEOPLE = 4000  # 250 a scanner: enough fresh admissions for a closed-loop run at a few hundred a second
+SECONDS = 10.0
+WARMUP = 2.0
+OPEN_SECONDS = 20.0
+INTERVAL = 0.25
+REPEATS = 3
+WORKERS, THREADS = 3, 4
+MIX = (("first", 0.80), ("repeat", 0.15), ("unknown", 0.05))
+EXPECTED = {"first": ("ok", None), "repeat": ("error", "already_checked_in"), "unknown": ("error", "invalid"),
+            "bare": ("ok", None)}
+
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 25.0
+
+
+# --- the database -----------------------------------------------------------------------------------------
+
+
+@contextmanager
+def database(tmp: Path) -> Iterator[str]:
+    """A new PostgreSQL database when the server answers (dropped afterwards), else a SQLite file."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    name = f"eventapp_bench_{os.getpid()}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError:
+        admin.dispose()
+        yield f"sqlite:///{tmp}/checkin.sqlite3"
+        return
+    try:
+        yield POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@dataclass
+class Door:
+    tokens: list[str]  # the people's QR codes, in registration order
+    devices: list[str]  # bearer tokens
+
+
+def seed(url: str, tmp: Path, people: int, clients: int, *, prints_badges: bool | None = None) -> Door:
+    """Migrate, then one event today (in Tokyo) with `people` confirmed registrations and `clients` devices
+    at its 受付 (which prints badges on arrival, unless `prints_badges` says otherwise)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from eventapp import create_app
+    from eventapp.checkin import services
+    from eventapp.config import MIGRATIONS_DIR, TestConfig
+    from eventapp.db import db, utcnow
+    from eventapp.i18n import to_tokyo
+    from eventapp.registration.models import Registration, RegistrationSource, RegistrationStatus
+    from eventapp.registration.services import register
+    from tests.helpers import answers, make_event
+
+    config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    config.update(SQLALCHEMY_DATABASE_URI=url, JOBS_SQLITE_PATH=f"{tmp}/seed-jobs.sqlite3",
+                  JOB_FILES_DIR=f"{tmp}/seed-job-files")
+    app = create_app(config)
+    now = utcnow()
+    with app.app_context():
+        with contextlib.redirect_stderr(io.StringIO()):  # Alembic's log lines
+            upgrade(directory=str(MIGRATIONS_DIR))
+        session = db.session
+        event = make_event(session, slug=SLUG, capacity=people, now=now, event_date=to_tokyo(now).date(),
+                           opens_in=timedelta(days=-60), closes_in=timedelta(hours=-1))
+        for n in range(people):
+            register(session, event, answers=answers(n), now=now, source=RegistrationSource.IMPORT, notify=False)
+            if n % 500 == 499:
+                session.commit()
+        session.commit()
+        tokens = list(session.scalars(select(Registration.token).where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+            .order_by(Registration.id)))
+        assert len(tokens) == people, f"{len(tokens)} of {people} registrations confirmed"
+        if prints_badges is not None:
+            services.default_point(session, event).prints_badges = prints_badges
+        devices = []
+        for n in range(clients):
+            _, token = services.create_device(session, event, name=f"受付-{n + 1}", point=None,
+                                              created_by="bench", now=now)
+            devices.append(token)
+        session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return Door(tokens, devices)
+
+
+def clear_checkins(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM checkin_entries"))
+    engine.dispose()
+
+
+# --- gunicorn -----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(url: str, tmp: Path, workers: int, threads: int) -> Iterator[tuple[int, subprocess.Popen]]:
+    """gunicorn serving bench.bare_app with production settings, until it answers; stopped afterwards."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "EVENTAPP_ENV": "production", "DATABASE_URL": url,
+           "SECRET_KEY": secrets.token_hex(32), "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}/",
+           # No limit is kept on the check-in API; the others need a store to start, and Redis is not here.
+           "RATELIMIT_SINGLE_PROCESS": "1", "EVENTAPP_INSTANCE": str(tmp / "instance")}
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
+               "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
+               "bench.bare_app:create_app()"]
+    log = open(tmp / "gunicorn.log", "w")  # noqa: SIM115  # closed below, after the process
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {(tmp / 'gunicorn.log').read_text()[-2000:]}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", BARE_PATH)
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not answer within 60 s")
+            time.sleep(0.2)
+        time.sleep(1.0)  # every worker booted, not only the first to answer
+        yield port, server
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+# --- the scanners -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    kind: str
+    sent: float  # perf_counter when it was due (open loop) or sent (closed loop)
+    done: float
+
+
+@dataclass
+class Scanner:
+    """One scanner: its connection, its device, its share of the people and what it scanned so far."""
+
+    port: int
+    path: str
+    device: str
+    people: list[str]
+    rng: random.Random
+    admitted: list[str] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    reconnects: int = 0
+
+    def __post_init__(self) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        self.headers = {"Authorization": f"Bearer {self.device}", "Content-Type": "application/json",
+                        "Accept-Language": "ja"}
+        self.fresh = iter(self.people)
+
+    def next_scan(self) -> tuple[str, str]:
+        if self.path == BARE_PATH:
+            return "bare", self.rng.choice(self.people)
+        roll = self.rng.random()
+        if roll < MIX[0][1] or not self.admitted:
+            person = next(self.fresh, None)
+            if person is not None:
+                self.admitted.append(person)
+                return "first", person
+        if roll < MIX[0][1] + MIX[1][1] or not self.admitted:
+            return "repeat", self.rng.choice(self.admitted) if self.admitted else self.people[0]
+        return "unknown", secrets.token_urlsafe(24)
+
+    def send(self, due: float | None = None) -> None:
+        kind, code = self.next_scan()
+        body = json.dumps({"code": code, "nonce": uuid.uuid4().hex, "direction": "in",
+                           "scanned_at": datetime.now().astimezone().isoformat(timespec="milliseconds")})
+        started = time.perf_counter()
+        for attempt in (1, 2):
+            try:
+                self.conn.request("POST", self.path, body, self.headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # The server closed the idle connection; the nonce makes sending the scan again harmless.
+                self.conn.close()
+                self.reconnects += 1
+                if attempt == 2:
+                    raise
+        done = time.perf_counter()
+        self.samples.append(Sample(kind, due if due is not None else started, done))
+        want = EXPECTED[kind]
+        try:
+            answer = json.loads(data)
+            got = (answer.get("status"), answer.get("reason"))
+        except ValueError:
+            got = ("not JSON", data[:80].decode("utf-8", "replace"))
+        if response.status != 200 or got != want:
+            self.errors.append(f"{kind}: HTTP {response.status} {got}, expected {want}")
+            if kind == "first":  # not let in after all: not a repeat later
+                self.admitted.remove(code)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@dataclass
+class Run:
+    target: str  # "check-in" or "bare"
+    load: str  # "closed" or "open"
+    requests: int
+    seconds: float
+    per_second: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+    error_examples: list[str]
+    kinds: dict[str, int]
+    reconnects: int
+    client_cpu: float  # CPU seconds of this process per second of the run (1.0 = one core)
+    server_cpu: float  # the same for gunicorn and its workers
+    machine_busy: float  # cores busy on the whole machine (of psutil.cpu_count())
+    server_cpu_ms: float  # gunicorn's CPU per answer
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def own_cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def tree_cpu(process: psutil.Process) -> float:
+    total = 0.0
+    for proc in [process, *process.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            times = proc.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def run_load(port: int, server: subprocess.Popen, door: Door, *, target: str, load: str, seconds: float,
+             warmup: float, interval: float, seed: int) -> Run:
+    path = BARE_PATH if target == "bare" else f"/api/v1/events/{SLUG}/checkins"
+    clients = len(door.devices)
+    scanners = [Scanner(port, path, device, door.tokens[n::clients], random.Random(seed * 100 + n))
+                for n, device in enumerate(door.devices)]
+    for scanner in scanners:  # connect and warm each connection up before the clock starts
+        scanner.conn.connect()
+    start = time.perf_counter() + 0.2
+    measure_from, stop = start + warmup, start + warmup + seconds
+
+    def closed(scanner: Scanner) -> None:
+        while time.perf_counter() < start:
+            time.sleep(0.001)
+        while time.perf_counter() < stop:
+            scanner.send()
+
+    def open_(scanner: Scanner, phase: float) -> None:
+        due = start + phase
+        while due < stop:
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            scanner.send(due)
+            due += interval
+
+    threads = [threading.Thread(target=closed, args=(s,)) if load == "closed"
+               else threading.Thread(target=open_, args=(s, n * interval / clients)) for n, s in enumerate(scanners)]
+    me, gunicorn_process = psutil.Process(), psutil.Process(server.pid)
+    busy_before, mine_before, theirs_before = psutil.cpu_times(), own_cpu(me), tree_cpu(gunicorn_process)
+    wall_before = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - wall_before
+    busy_after, mine, theirs = psutil.cpu_times(), own_cpu(me) - mine_before, tree_cpu(gunicorn_process) - theirs_before
+    for scanner in scanners:
+        scanner.close()
+    idle = (busy_after.idle + busy_after.iowait) - (busy_before.idle + busy_before.iowait)
+    machine_busy = (sum(busy_after) - sum(busy_before) - idle) / wall
+
+    counted = [s for scanner in scanners for s in scanner.samples if measure_from <= s.done <= stop]
+    latencies = [(s.done - s.sent) * 1000 for s in counted if s.sent >= measure_from]
+    errors = [e for scanner in scanners for e in scanner.errors]
+    return Run(target=target, load=load, requests=len(counted), seconds=seconds, per_second=len(counted) / seconds,
+               p50_ms=percentile(latencies, 50), p95_ms=percentile(latencies, 95), p99_ms=percentile(latencies, 99),
+               max_ms=max(latencies, default=float("nan")), errors=len(errors),
+               error_examples=[f"{n}× {e}" for e, n in Counter(errors).most_common(5)],
+               kinds=dict(Counter(s.kind for s in counted)), reconnects=sum(s.reconnects for s in scanners),
+               client_cpu=mine / wall, server_cpu=theirs / wall, machine_busy=machine_busy,
+               server_cpu_ms=theirs * 1000 / max(1, sum(len(s.samples) for s in scanners)))
+
+
+# --- the report ---------------------------------------------------------------------------------------
+
+
+def print_run(run: Run, repeat: int) -> None:
+    mix = ", ".join(f"{k} {v}" for k, v in sorted(run.kinds.items()))
+    print(f"  {repeat:>2}  {run.load:<6} {run.target:<8} {run.per_second:>8.1f} {run.p50_ms:>7.1f} {run.p95_ms:>7.1f}"
+          f" {run.p99_ms:>7.1f} {run.max_ms:>7.1f}  {run.client_cpu:>4.2f} {run.server_cpu:>4.2f}"
+          f" {run.machine_busy - run.client_cpu - run.server_cpu:>5.2f} {run.server_cpu_ms:>6.1f}  {run.errors:>3}  {mix}", flush=True)
+    for example in run.error_examples:
+        print(f"        error: {example}")
+
+
+def median_of(runs: list[Run], target: str, load: str, attribute: str) -> float:
+    return statistics.median(getattr(r, attribute) for r in runs if r.target == target and r.load == load)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.checkin_api", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=REPEATS)
+    parser.add_argument("--seconds", type=float, default=SECONDS, help="closed loop, counted (after --warmup)")
+    parser.add_argument("--warmup", type=float, default=WARMUP)
+    parser.add_argument("--open-seconds", type=float, default=OPEN_SECONDS, help="open loop, counted")
+    parser.add_argument("--interval", type=float, default=INTERVAL, help="open loop: seconds between a scanner's scans")
+    parser.add_argument("--people", type=int, default=PEOPLE)
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--threads", type=int, default=THREADS)
+    parser.add_argument("--sqlite", action="store_true", help="SQLite even if PostgreSQL answers")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    options = parser.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="eventapp-bench-checkin-"))
+    try:
+        with contextlib.ExitStack() as stack:
+            url = f"sqlite:///{tmp}/checkin.sqlite3" if options.sqlite else stack.enter_context(database(tmp))
+            backend = url.split(":", 1)[0].split("+", 1)[0]
+            started = time.monotonic()
+            door = seed(url, tmp, options.people, CLIENTS)
+            seeded = time.monotonic() - started
+            print(f"Check-in API: gunicorn gthread {options.workers} workers × {options.threads} threads, {backend}, "
+                  f"{options.people:,} people (seeded in {seeded:.0f} s), {CLIENTS} scanners with keep-alive; "
+                  f"closed loop {options.seconds:g} s, open loop {options.open_seconds:g} s at one scan per "
+                  f"{options.interval * 1000:g} ms per scanner; {os.cpu_count()} cores")
+            print(f"  {'#':>2}  {'load':<6} {'target':<8} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}"
+                  f"  {'cli':>4} {'srv':>4} {'other':>5} {'srv/req':>6}  {'err':>3}  mix")
+            print("      (latency in ms; cli, srv, other: cores busy in the scanners, gunicorn, everything else "
+                  "(PostgreSQL, other programs); srv/req: gunicorn's CPU ms per answer)")
+            port, server = stack.enter_context(gunicorn(url, tmp, options.workers, options.threads))
+            runs: list[Run] = []
+            for repeat in range(1, options.repeats + 1):
+                order = ["check-in", "bare"] if repeat % 2 else ["bare", "check-in"]
+                for load in ("closed", "open"):
+                    for target in order:
+                        if target == "check-in":
+                            clear_checkins(url)
+                        run = run_load(port, server, door, target=target, load=load,
+                                       seconds=options.seconds if load == "closed" else options.open_seconds,
+                                       warmup=options.warmup, interval=options.interval, seed=repeat)
+                        print_run(run, repeat)
+                        runs.append(run)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    ours, bare = median_of(runs, "check-in", "closed", "per_second"), median_of(runs, "bare", "closed", "per_second")
+    ratio = ours / bare if bare else float("nan")
+    open_p99 = median_of(runs, "check-in", "open", "p99_ms")
+    errors = sum(r.errors for r in runs)
+    medians = {f"{load} {target}": {a: round(median_of(runs, target, load, a), 2)
+                                    for a in ("per_second", "p50_ms", "p95_ms", "p99_ms")}
+               for load in ("closed", "open") for target in ("check-in", "bare")}
+    print(f"Medians of {options.repeats}:")
+    for name, values in medians.items():
+        print(f"  {name:<17} {values['per_second']:>8.1f} req/s  p50 {values['p50_ms']:>6.1f}  "
+              f"p95 {values['p95_ms']:>6.1f}  p99 {values['p99_ms']:>6.1f} ms")
+    print(f"  throughput ratio check-in / bare: {ratio:.2f} (target ≥ {TARGET_RATIO}) "
+          f"{'met' if ratio >= TARGET_RATIO else 'NOT MET'}")
+    print(f"  open-loop check-in p99: {open_p99:.1f} ms (target < {TARGET_P99_MS:g} ms) "
+          f"{'met' if open_p99 < TARGET_P99_MS else 'NOT MET'}")
+    if errors:
+        print(f"  {errors} answers were not what the scan should get: these figures are not valid")
+    summary: dict[str, Any] = {
+        "machine": platform.platform(), "cores": os.cpu_count(), "backend": backend,
+        "gunicorn": {"worker_class": "gthread", "workers": options.workers, "threads": options.threads},
+        "clients": CLIENTS, "people": options.people, "mix": dict(MIX), "closed_seconds": options.seconds,
+        "warmup_seconds": options.warmup, "open_seconds": options.open_seconds, "open_interval": options.interval,
+        "targets": {"ratio": TARGET_RATIO, "open_p99_ms": TARGET_P99_MS},
+        "ratio": round(ratio, 3), "open_p99_ms": round(open_p99, 2), "medians": medians,
+        "within_targets": ratio >= TARGET_RATIO and open_p99 < TARGET_P99_MS and not errors, "errors": errors,
+        "runs": [asdict(r) for r in runs],
+    }
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    options.output.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    print(f"Written to {options.output}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
