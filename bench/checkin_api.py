@@ -2,6 +2,7 @@
 
     python -m bench.checkin_api               # 3 repeats (what `make bench` runs)
     python -m bench.checkin_api --repeats 1 --seconds 5
+    python -m bench.checkin_api profile       # SQL statements and cProfile of 200 check-ins, in this process
 
 What runs. A fresh database (PostgreSQL at postgresql+psycopg://postgres@127.0.0.1:5432, a database
 `eventapp_bench_<pid>` created, migrated with the migrations and dropped afterwards; SQLite in a temp
@@ -39,6 +40,8 @@ Two loads, each repeated (REPEATS, medians reported), check-in and bare alternat
     also delays the ones queued behind it). A real door's peak is about 400 people in 30 minutes (0.2 a
     second): this is 300 times that, and still below saturation, which is what a door sees. Target: p99
     under 25 ms.
+(c) "gentle": the open loop at one scan a second per scanner (16 a second, still 70 times a door's peak),
+    for the latency of a server that is not queueing; no target.
 Latency is from sending the request to having read the whole answer, on the client's clock.
 
 The scanners, the server and PostgreSQL share the same 2 cores (and other programs on this machine):
@@ -89,6 +92,8 @@ SECONDS = 10.0
 WARMUP = 2.0
 OPEN_SECONDS = 20.0
 INTERVAL = 0.25
+GENTLE_INTERVAL = 1.0
+LOADS = ("closed", "open", "gentle")
 REPEATS = 3
 WORKERS, THREADS = 3, 4
 MIX = (("first", 0.80), ("repeat", 0.15), ("unknown", 0.05))
@@ -333,6 +338,7 @@ class Run:
     reconnects: int
     client_cpu: float  # CPU seconds of this process per second of the run (1.0 = one core)
     server_cpu: float  # the same for gunicorn and its workers
+    database_cpu: float  # the same for the PostgreSQL processes serving the bench's database
     machine_busy: float  # cores busy on the whole machine (of psutil.cpu_count())
     server_cpu_ms: float  # gunicorn's CPU per answer
 
@@ -358,7 +364,34 @@ def tree_cpu(process: psutil.Process) -> float:
     return total
 
 
-def run_load(port: int, server: subprocess.Popen, door: Door, *, target: str, load: str, seconds: float,
+def database_backends(url: str) -> list[psutil.Process]:
+    """The PostgreSQL server processes serving the bench's database (this machine's server, so their pids are
+    ours to read), for the CPU they use; none for SQLite."""
+    if not url.startswith("postgresql"):
+        return []
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        pids = list(conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                      "AND pid <> pg_backend_pid()")))
+    engine.dispose()
+    backends = []
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            backends.append(psutil.Process(pid))
+    return backends
+
+
+def backends_cpu(backends: list[psutil.Process]) -> float:
+    total = 0.0
+    for backend in backends:
+        with contextlib.suppress(psutil.Error):
+            total += own_cpu(backend)
+    return total
+
+
+def run_load(port: int, server: subprocess.Popen, door: Door, url: str, *, target: str, load: str, seconds: float,
              warmup: float, interval: float, seed: int) -> Run:
     path = BARE_PATH if target == "bare" else f"/api/v1/events/{SLUG}/checkins"
     clients = len(door.devices)
@@ -387,6 +420,8 @@ def run_load(port: int, server: subprocess.Popen, door: Door, *, target: str, lo
     threads = [threading.Thread(target=closed, args=(s,)) if load == "closed"
                else threading.Thread(target=open_, args=(s, n * interval / clients)) for n, s in enumerate(scanners)]
     me, gunicorn_process = psutil.Process(), psutil.Process(server.pid)
+    backends = database_backends(url)  # the pool's connections, open since earlier runs
+    db_before = backends_cpu(backends)
     busy_before, mine_before, theirs_before = psutil.cpu_times(), own_cpu(me), tree_cpu(gunicorn_process)
     wall_before = time.perf_counter()
     for thread in threads:
@@ -395,6 +430,7 @@ def run_load(port: int, server: subprocess.Popen, door: Door, *, target: str, lo
         thread.join()
     wall = time.perf_counter() - wall_before
     busy_after, mine, theirs = psutil.cpu_times(), own_cpu(me) - mine_before, tree_cpu(gunicorn_process) - theirs_before
+    database = backends_cpu(backends) - db_before
     for scanner in scanners:
         scanner.close()
     idle = (busy_after.idle + busy_after.iowait) - (busy_before.idle + busy_before.iowait)
@@ -408,8 +444,64 @@ def run_load(port: int, server: subprocess.Popen, door: Door, *, target: str, lo
                max_ms=max(latencies, default=float("nan")), errors=len(errors),
                error_examples=[f"{n}× {e}" for e, n in Counter(errors).most_common(5)],
                kinds=dict(Counter(s.kind for s in counted)), reconnects=sum(s.reconnects for s in scanners),
-               client_cpu=mine / wall, server_cpu=theirs / wall, machine_busy=machine_busy,
+               client_cpu=mine / wall, server_cpu=theirs / wall, database_cpu=database / wall, machine_busy=machine_busy,
                server_cpu_ms=theirs * 1000 / max(1, sum(len(s.samples) for s in scanners)))
+
+
+# --- where the time goes ---------------------------------------------------------------------------------
+
+
+def profile(url: str, tmp: Path, door: Door, count: int = 200) -> None:
+    """`count` first admissions through Flask's test client in this process: the SQL statements each sends
+    (by their first words) and the functions that take the time."""
+    import cProfile
+    import pstats
+
+    from sqlalchemy import event
+
+    from eventapp import create_app
+    from eventapp.config import TestConfig
+    from eventapp.db import db
+
+    config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    config.update(SQLALCHEMY_DATABASE_URI=url, JOBS_SQLITE_PATH=f"{tmp}/jobs.sqlite3", JOB_FILES_DIR=f"{tmp}/job-files")
+    app = create_app(config)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {door.devices[0]}"}
+    statements: Counter[str] = Counter()
+
+    def scan(code: str) -> None:
+        body = {"code": code, "nonce": uuid.uuid4().hex, "direction": "in",
+                "scanned_at": datetime.now().astimezone().isoformat()}
+        response = client.post(f"/api/v1/events/{SLUG}/checkins", json=body, headers=headers)
+        assert response.status_code == 200 and response.get_json()["status"] == "ok", response.get_data()
+
+    for code in door.tokens[:20]:  # warm: compiled statements, prepared ones, translations
+        scan(code)
+    with app.app_context():
+        engine = db.engine
+
+    def count_statement(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements[" ".join(statement.split()[:3])[:60]] += 1
+
+    event.listen(engine, "before_cursor_execute", count_statement)
+    profiler = cProfile.Profile(time.process_time)  # CPU time: waits for the database are not counted
+    started, cpu_started = time.perf_counter(), time.process_time()
+    profiler.enable()
+    for code in door.tokens[20:20 + count]:
+        scan(code)
+    profiler.disable()
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    event.remove(engine, "before_cursor_execute", count_statement)
+    print(f"{count} first admissions in this process, under cProfile: {elapsed / count * 1000:.1f} ms each, of which "
+          f"{cpu / count * 1000:.1f} ms CPU; "
+          f"{sum(statements.values()) / count:.1f} SQL statements each (plus BEGIN/COMMIT):")
+    for statement, n in statements.most_common():
+        print(f"  {n / count:>5.1f}  {statement}")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats("eventapp", 25)
+    with app.app_context():
+        db.engine.dispose()
 
 
 # --- the report ---------------------------------------------------------------------------------------
@@ -419,7 +511,8 @@ def print_run(run: Run, repeat: int) -> None:
     mix = ", ".join(f"{k} {v}" for k, v in sorted(run.kinds.items()))
     print(f"  {repeat:>2}  {run.load:<6} {run.target:<8} {run.per_second:>8.1f} {run.p50_ms:>7.1f} {run.p95_ms:>7.1f}"
           f" {run.p99_ms:>7.1f} {run.max_ms:>7.1f}  {run.client_cpu:>4.2f} {run.server_cpu:>4.2f}"
-          f" {run.machine_busy - run.client_cpu - run.server_cpu:>5.2f} {run.server_cpu_ms:>6.1f}  {run.errors:>3}  {mix}", flush=True)
+          f" {run.database_cpu:>4.2f} {run.machine_busy - run.client_cpu - run.server_cpu - run.database_cpu:>5.2f}"
+          f" {run.server_cpu_ms:>6.1f}  {run.errors:>3}  {mix}", flush=True)
     for example in run.error_examples:
         print(f"        error: {example}")
 
@@ -431,6 +524,7 @@ def median_of(runs: list[Run], target: str, load: str, attribute: str) -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.checkin_api", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", nargs="?", choices=["compare", "profile"], default="compare")
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--seconds", type=float, default=SECONDS, help="closed loop, counted (after --warmup)")
     parser.add_argument("--warmup", type=float, default=WARMUP)
@@ -451,25 +545,32 @@ def main(argv: list[str] | None = None) -> None:
             started = time.monotonic()
             door = seed(url, tmp, options.people, CLIENTS)
             seeded = time.monotonic() - started
+            if options.mode == "profile":
+                profile(url, tmp, door)
+                return
             print(f"Check-in API: gunicorn gthread {options.workers} workers × {options.threads} threads, {backend}, "
                   f"{options.people:,} people (seeded in {seeded:.0f} s), {CLIENTS} scanners with keep-alive; "
                   f"closed loop {options.seconds:g} s, open loop {options.open_seconds:g} s at one scan per "
-                  f"{options.interval * 1000:g} ms per scanner; {os.cpu_count()} cores")
+                  f"{options.interval * 1000:g} ms per scanner (gentle: {GENTLE_INTERVAL * 1000:g} ms); "
+                  f"{os.cpu_count()} cores")
             print(f"  {'#':>2}  {'load':<6} {'target':<8} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}"
-                  f"  {'cli':>4} {'srv':>4} {'other':>5} {'srv/req':>6}  {'err':>3}  mix")
-            print("      (latency in ms; cli, srv, other: cores busy in the scanners, gunicorn, everything else "
-                  "(PostgreSQL, other programs); srv/req: gunicorn's CPU ms per answer)")
+                  f"  {'cli':>4} {'srv':>4} {'db':>4} {'other':>5} {'srv/req':>6}  {'err':>3}  mix")
+            print("      (latency in ms; cli, srv, db, other: cores busy in the scanners, gunicorn, the database's "
+                  "server processes, all other programs; srv/req: gunicorn's CPU ms per answer)")
             port, server = stack.enter_context(gunicorn(url, tmp, options.workers, options.threads))
+            for target in ("check-in", "bare"):  # not counted: opens the pools' connections, warms the workers
+                run_load(port, server, door, url, target=target, load="closed", seconds=1, warmup=1, interval=0, seed=0)
             runs: list[Run] = []
             for repeat in range(1, options.repeats + 1):
                 order = ["check-in", "bare"] if repeat % 2 else ["bare", "check-in"]
-                for load in ("closed", "open"):
+                for load in LOADS:
                     for target in order:
                         if target == "check-in":
                             clear_checkins(url)
-                        run = run_load(port, server, door, target=target, load=load,
+                        run = run_load(port, server, door, url, target=target, load=load,
                                        seconds=options.seconds if load == "closed" else options.open_seconds,
-                                       warmup=options.warmup, interval=options.interval, seed=repeat)
+                                       warmup=options.warmup, seed=repeat,
+                                       interval=GENTLE_INTERVAL if load == "gentle" else options.interval)
                         print_run(run, repeat)
                         runs.append(run)
     finally:
@@ -481,7 +582,7 @@ def main(argv: list[str] | None = None) -> None:
     errors = sum(r.errors for r in runs)
     medians = {f"{load} {target}": {a: round(median_of(runs, target, load, a), 2)
                                     for a in ("per_second", "p50_ms", "p95_ms", "p99_ms")}
-               for load in ("closed", "open") for target in ("check-in", "bare")}
+               for load in LOADS for target in ("check-in", "bare")}
     print(f"Medians of {options.repeats}:")
     for name, values in medians.items():
         print(f"  {name:<17} {values['per_second']:>8.1f} req/s  p50 {values['p50_ms']:>6.1f}  "
@@ -490,6 +591,11 @@ def main(argv: list[str] | None = None) -> None:
           f"{'met' if ratio >= TARGET_RATIO else 'NOT MET'}")
     print(f"  open-loop check-in p99: {open_p99:.1f} ms (target < {TARGET_P99_MS:g} ms) "
           f"{'met' if open_p99 < TARGET_P99_MS else 'NOT MET'}")
+    offered = CLIENTS / options.interval
+    kept_up = median_of(runs, "check-in", "open", "per_second") >= 0.95 * offered
+    if not kept_up:
+        print(f"  the check-in did not keep up with the open loop's {offered:g} scans a second: its latency is "
+              f"a growing queue, longer the longer the run")
     if errors:
         print(f"  {errors} answers were not what the scan should get: these figures are not valid")
     summary: dict[str, Any] = {
@@ -498,7 +604,7 @@ def main(argv: list[str] | None = None) -> None:
         "clients": CLIENTS, "people": options.people, "mix": dict(MIX), "closed_seconds": options.seconds,
         "warmup_seconds": options.warmup, "open_seconds": options.open_seconds, "open_interval": options.interval,
         "targets": {"ratio": TARGET_RATIO, "open_p99_ms": TARGET_P99_MS},
-        "ratio": round(ratio, 3), "open_p99_ms": round(open_p99, 2), "medians": medians,
+        "ratio": round(ratio, 3), "open_p99_ms": round(open_p99, 2), "open_kept_up": kept_up, "medians": medians,
         "within_targets": ratio >= TARGET_RATIO and open_p99 < TARGET_P99_MS and not errors, "errors": errors,
         "runs": [asdict(r) for r in runs],
     }
