@@ -20,7 +20,7 @@ opens), paired at /scan/pair#<token>.
 What is timed, on the page's clock (performance.now()):
 - start: a script added before the page's own watches every frame the <video> receives
   (requestVideoFrameCallback) and notes when the first frame with the card arrives after grey frames:
-  the frame's captureTime when Chromium gives one, else the time it was presented. This is before the
+  the frame's captureTime (Chromium gives it for camera frames), else the time it was presented. This is before the
   page's decoder gets the frame, so a decoder still busy with the previous frame counts against us.
 - end: the page's own hook, window.__scannerTimings[i].paintedAt (a requestAnimationFrame after the
   verdict is in the DOM: the frame in which it is painted). Its `ms` (from the frame the decoder took
@@ -79,7 +79,7 @@ FRAME_WATCH = """
         context.drawImage(video, 4, 4, 1, 1, 0, 0, 1, 1);
         const card = context.getImageData(0, 0, 1, 1).data[0] > 200;
         if (card && !showing) {
-          arrivals.push({callback: now, captureTime: meta.captureTime ?? null,
+          arrivals.push({at: performance.now(), callback: now, captureTime: meta.captureTime ?? null,
                          presentationTime: meta.presentationTime ?? null, receiveTime: meta.receiveTime ?? null,
                          frames: meta.presentedFrames});
         }
@@ -97,18 +97,18 @@ FRAME_WATCH = """
 
 def write_y4m(path: Path, code: str) -> None:
     """BLANK_SECONDS of grey, then CODE_SECONDS of the code on a white card, as Chromium's fake camera reads it."""
-    import numpy as np
+    from PIL import Image
 
     from eventapp.qr import qr_image
 
-    qr = np.asarray(qr_image(code), dtype=np.uint8)  # 0 or 255, quiet zone included
-    scale = QR_PIXELS // qr.shape[0]
-    modules = np.where(np.kron(qr, np.ones((scale, scale), dtype=np.uint8)) > 127, WHITE, BLACK).astype(np.uint8)
-    card = np.full((HEIGHT, WIDTH), WHITE, dtype=np.uint8)
-    top, left = (HEIGHT - modules.shape[0]) // 2, (WIDTH - modules.shape[1]) // 2
-    card[top:top + modules.shape[0], left:left + modules.shape[1]] = modules
-    blank = np.full((HEIGHT, WIDTH), GREY, dtype=np.uint8)
-    chroma = np.full((HEIGHT // 2, WIDTH // 2), 128, dtype=np.uint8).tobytes() * 2
+    qr = qr_image(code)  # one pixel per module, quiet zone included, 0 or 255
+    scale = QR_PIXELS // qr.width
+    modules = qr.resize((qr.width * scale, qr.height * scale), Image.Resampling.NEAREST)
+    modules = modules.point(lambda value: WHITE if value > 127 else BLACK)
+    card = Image.new("L", (WIDTH, HEIGHT), WHITE)
+    card.paste(modules, ((WIDTH - modules.width) // 2, (HEIGHT - modules.height) // 2))
+    blank = Image.new("L", (WIDTH, HEIGHT), GREY)
+    chroma = bytes([128]) * (WIDTH // 2 * HEIGHT // 2 * 2)  # U and V: no colour
     with path.open("wb") as out:
         out.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F{FPS}:1 Ip A1:1 C420jpeg\n".encode("ascii"))
         for luma, seconds in ((blank, BLANK_SECONDS), (card, CODE_SECONDS)):
@@ -205,9 +205,12 @@ def scan_badge(playwright, site: Site, badge: int, scans: int, tmp: Path, *, tim
 
 
 def _start(arrival: dict) -> tuple[float, str]:
-    if arrival.get("captureTime") is not None and arrival["captureTime"] <= arrival["callback"]:
-        return arrival["captureTime"], "captureTime"
-    return arrival["presentationTime"] or arrival["callback"], "presentationTime"
+    """When the camera delivered the frame: its captureTime, else when it was presented, else when the
+    watch saw it (each only if not after the watch saw it)."""
+    for key in ("captureTime", "presentationTime"):
+        if arrival.get(key) is not None and arrival[key] <= arrival["at"]:
+            return arrival[key], key
+    return arrival["at"], "at"
 
 
 def percentile(values: list[float], q: float) -> float:
