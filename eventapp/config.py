@@ -116,6 +116,9 @@ class Config:
     # typing the form sends at most a few a minute, a script sent 912 in 20 s. See README.
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute;100 per hour")
     RESEND_RATE_LIMIT = os.environ.get("RESEND_RATE_LIMIT", "5 per 10 minutes")  # mailing an address again
+    # Per scanner (device token): a door scans about once a second; a queue sent after an outage is paced by
+    # the scanner on 429 (Retry-After). Requests with no token share their address's budget.
+    CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "600 per minute")
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
 

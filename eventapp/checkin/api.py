@@ -10,22 +10,35 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import force_locale
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from eventapp.checkin import services
+from eventapp.checkin import services, walkins
 from eventapp.checkin.explanations import EXPLANATIONS
 from eventapp.checkin.models import CheckinDevice, CheckinEntry, Direction
 from eventapp.db import current_session, db, utcnow
 from eventapp.events.models import TOKYO
-from eventapp.extensions import csrf
+from eventapp.extensions import configured_limit, csrf, limiter
 from eventapp.registration.models import Registration
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 MAX_BODY_BYTES = 4096  # a scan is about 150 bytes
+
+
+def _limit_key() -> str:
+    """Per device (the hash of its token): staff behind one venue wifi share an address. Requests without a
+    token share their address's budget."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return "device:" + services.hash_token(token.strip()[:services.TOKEN_MAX_LENGTH])
+    return "address:" + (request.remote_addr or "")
+
+
+limiter.limit(configured_limit("CHECKIN_RATE_LIMIT"), key_func=_limit_key)(bp)
 
 
 def _locale() -> str:
@@ -52,20 +65,41 @@ class _Refusal(Exception):
         self.response = response
 
 
-@bp.errorhandler(_Refusal)
+@bp.app_errorhandler(_Refusal)  # app-wide: the badge on arrival (eventapp/api) authenticates devices too
 def _refused(refusal: _Refusal) -> Response:
     return refusal.response
 
 
-def _device(slug: str) -> CheckinDevice:
+@bp.errorhandler(RateLimitExceeded)
+def _too_many(error: RateLimitExceeded) -> Response:
+    return _error(429, "rate_limited")  # the limiter adds Retry-After
+
+
+def _paired_device() -> CheckinDevice:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     try:
-        device = services.device_for_token(current_session(), token.strip() if scheme.lower() == "bearer" else None)
+        return services.device_for_token(current_session(), token.strip() if scheme.lower() == "bearer" else None)
     except services.DeviceRefused as refused:
         raise _Refusal(_error(401, refused.reason)) from refused
+
+
+def device_for_request(slug: str) -> CheckinDevice:
+    """The device behind the request's bearer token, paired to this event, with check-in open at its point;
+    otherwise the answer (401, 403, 410) is raised."""
+    device = _paired_device()
     if device.event.slug != slug:
         raise _Refusal(_error(403, "forbidden_event"))
+    if services.checkin_closed(device.point, device.event, now=utcnow()):
+        raise _Refusal(_error(410, "checkin_closed"))
     return device
+
+
+_device = device_for_request
+
+
+def refusal(status: int, reason: str) -> _Refusal:
+    """An error answer to raise from a view elsewhere that authenticates with device_for_request."""
+    return _Refusal(_error(status, reason))
 
 
 def _json_body() -> object:
@@ -109,10 +143,17 @@ def _first(entry: CheckinEntry | None) -> dict[str, Any]:
             "first_device": entry.device.name if entry else None}
 
 
+def _prints_badge(device: CheckinDevice, outcome: services.ScanOutcome) -> bool:
+    registration = outcome.registration
+    return (device.point.prints_badges and outcome.ok and outcome.entry.direction == Direction.IN
+            and registration is not None and registration.badge_printed_at is None)
+
+
 def _answer(outcome: services.ScanOutcome, device: CheckinDevice) -> dict[str, Any]:
     entry = outcome.entry
     welcome = None if entry.direction == Direction.IN else "checked_out"
     key = welcome if outcome.ok else outcome.reason
+    prints = _prints_badge(device, outcome)
     return {
         "status": "ok" if outcome.ok else "error",
         "reason": outcome.reason,
@@ -124,6 +165,10 @@ def _answer(outcome: services.ScanOutcome, device: CheckinDevice) -> dict[str, A
         "entry_id": entry.id,
         "recorded_at": _time(entry.recorded_at),
         "replayed": outcome.replayed,
+        "flagged": entry.flagged,
+        "print_badge": prints,
+        "badge_url": url_for("api.arrival_badge", slug=device.event.slug, registration_id=entry.registration_id)
+        if prints else None,
     }
 
 
@@ -157,6 +202,7 @@ def search(slug: str):
     if len(query) > services.SEARCH_QUERY_MAX_LENGTH:
         return _error(422, "invalid_request", errors=[{"field": "q", "problem": "too_long"}])
     hits = services.search_attendees(current_session(), device.event, query, point=device.point)
+    db.session.commit()
     return jsonify({"results": [{
         "registration_id": hit.registration.id,
         "registration_status": hit.registration.status.value,
@@ -164,3 +210,89 @@ def search(slug: str):
         "inside": hit.inside,
         **_first(hit.first_entry),
     } for hit in hits], "limit": services.SEARCH_LIMIT})
+
+
+@bp.get("/device")
+def whoami():
+    """What the scanner shows and offers: its name, event, point (closed or not) and the categories a walk-in
+    may choose. 401 for a token that is unknown or switched off."""
+    device = _paired_device()
+    event, point, locale = device.event, device.point, _locale()
+    answer = {
+        "device": {"id": device.id, "name": device.name},
+        "event": {"slug": event.slug, "title": event.title(locale), "event_date": event.event_date.isoformat()},
+        "point": {"code": point.code, "name": point.name(locale), "kind": point.kind.value,
+                  "prints_badges": point.prints_badges,
+                  "closed": services.checkin_closed(point, event, now=utcnow())},
+        "categories": [{"code": c.code.value, "label": c.label(locale)} for c in event.categories],
+        "undo_window_seconds": int(services.UNDO_WINDOW.total_seconds()),
+        "server_time": _time(utcnow()),
+    }
+    db.session.commit()
+    return jsonify(answer)
+
+
+@bp.post("/events/<slug>/checkins/<int:entry_id>/undo")
+def undo(slug: str, entry_id: int):
+    device = _device(slug)
+    entry = services.entry_of_device(current_session(), device, entry_id)
+    if entry is None:
+        return _error(404, "not_found")
+    try:
+        entry = services.undo_scan(current_session(), device, entry, now=utcnow())
+    except services.DeviceRefused as refused:
+        return _error(401, refused.reason)
+    except services.UndoRefused:
+        return _error(200, "cannot_undo", entry_id=entry_id)
+    answer = {"status": "ok", "reason": None, "explanation": _explain("undone"), "entry_id": entry.id,
+              "attendee": _attendee(entry.registration)}
+    db.session.commit()
+    return jsonify(answer)
+
+
+@bp.get("/events/<slug>/roster")
+def roster(slug: str):
+    device = _device(slug)
+    since = request.args.get("since")
+    now = utcnow()
+    result = services.roster(current_session(), device, since=since[:100] if since else None, now=now)
+    answer = {"cursor": result.cursor, "full": result.full, "server_time": _time(now), "people": [{
+        "registration_id": person.registration.id,
+        "code_hashes": person.code_hashes,
+        "retired_code_hashes": person.retired_code_hashes,
+        "status": person.registration.status.value,
+        "admissible": person.refusal is None,
+        "reason": person.refusal.value if person.refusal else None,
+        "attendee": _attendee(person.registration),
+        "inside": person.inside,
+        **_first(person.first_entry),
+        "search": person.search_text,
+    } for person in result.people]}
+    db.session.commit()
+    return jsonify(answer)
+
+
+@bp.post("/events/<slug>/walkins")
+def walk_in(slug: str):
+    device = _device(slug)
+    payload = _json_body()
+    if not isinstance(payload, dict):
+        return _error(422, "invalid_request", errors=[{"field": "body", "problem": "not_an_object", "message": ""}])
+    nonce = payload.get("nonce")
+    if not isinstance(nonce, str) or not services.NONCE_PATTERN.match(nonce):
+        return _error(422, "invalid_request", errors=[{"field": "nonce", "problem": "malformed", "message": ""}])
+    now = utcnow()
+    with force_locale(_locale()):
+        try:
+            form = walkins.read_walk_in(payload, device)
+            outcome = walkins.register_walk_in(current_session(), device, form, nonce=nonce, now=now)
+        except walkins.WalkInRefused as refused:
+            return _error(422, "invalid_request", errors=[
+                {"field": e.field, "problem": e.problem, "message": e.message} for e in refused.errors])
+        except services.DeviceRefused as refused:
+            return _error(401, refused.reason)
+        except services.NonceReused:
+            return _error(409, "nonce_reused")
+    answer = _answer(outcome, device)
+    db.session.commit()
+    return jsonify(answer)

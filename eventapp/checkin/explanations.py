@@ -17,6 +17,13 @@ EXPLANATIONS = {
     "cancelled": _l("This registration was cancelled. Send the person to the reception desk."),
     "waitlisted": _l("This person is on the waiting list and has no seat. Send them to the reception desk."),
     "not_on_list": _l("This person is not on the list for this entrance (category or 懇親会 not booked)."),
+    "undone": _l("Undone: this scan no longer counts. Scan the right badge."),
+    "cannot_undo": _l("This scan cannot be undone (not an admission made here, too long ago, or the person "
+                      "has scanned again since)."),
+    "checkin_closed": _l("Check-in here is closed. The scanner has forgotten its list; ask the organisers."),
+    "rate_limited": _l("Too many requests from this scanner. Wait a moment; it will try again."),
+    "not_found": _l("No such scan on this device."),
+    "no_printing": _l("This check-in point does not print badges."),
     "nonce_reused": _l("The scanner sent the same request number for a different scan. Scan again."),
     "unauthorized": _l("This scanner is not paired. Pair it again with the QR code from the organisers."),
     "revoked": _l("This scanner has been switched off by the organisers. Pair it again to use it."),

@@ -19,10 +19,10 @@ import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -36,14 +36,15 @@ from eventapp.checkin.models import (
     PointKind,
 )
 from eventapp.db import lock_for_update
-from eventapp.events.models import Event
+from eventapp.events.models import TOKYO, Event
 from eventapp.events.signals import event_created
 from eventapp.registration.models import Registration, RegistrationStatus, RetiredToken
 from eventapp.registration.queries import RegistrationFilters, filtered_statement
+from eventapp.text import normalize_text, to_katakana_reading
 
 CODE_MAX_LENGTH = 64  # a QR token has 32 characters
 _CODE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: what our QR codes hold
-_NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # a UUID, or token_urlsafe(16)
+NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # a UUID, or token_urlsafe(16)
 SCANNED_AT_MAX_LENGTH = 40
 # How far ahead of the server's clock a device's may be before its scanned_at is refused.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -52,6 +53,8 @@ DEVICE_NAME_MAX_LENGTH = 80
 SEARCH_QUERY_MAX_LENGTH = 100
 SEARCH_LIMIT = 20
 MAX_REGISTRATION_ID = 2**31 - 1
+OFFLINE_VERDICTS = ("ok", "already_checked_in", "error")  # green, yellow, red on the device
+UNDO_WINDOW = timedelta(minutes=15)
 
 
 class Reason(enum.StrEnum):
@@ -66,6 +69,7 @@ class Reason(enum.StrEnum):
     CANCELLED = "cancelled"
     WAITLISTED = "waitlisted"
     NOT_ON_LIST = "not_on_list"  # the point admits only some categories, or only those who booked the 懇親会
+    CANNOT_UNDO = "cannot_undo"
 
 
 # --- points ---------------------------------------------------------------------------------------------
@@ -180,6 +184,17 @@ class DeviceRefused(Exception):
         self.reason = reason
 
 
+class CheckinClosed(Exception):
+    """Check-in at the device's point is closed: by an organiser, or because the event's day is over."""
+
+
+def checkin_closed(point: CheckinPoint, event: Event, *, now: datetime) -> bool:
+    """Closed by an organiser, or the day after the event (Tokyo) has begun: devices then drop their roster."""
+    if point.closed_at is not None:
+        return True
+    return now >= datetime.combine(event.event_date + timedelta(days=1), time(0), TOKYO)
+
+
 def device_for_token(session: Session, token: str | None) -> CheckinDevice:
     """The device behind a bearer token; DeviceRefused when there is none or it was revoked."""
     if not token or len(token) > TOKEN_MAX_LENGTH:
@@ -216,6 +231,8 @@ class ScanRequest:
     code: str | None = None
     registration_id: int | None = None
     queued: bool = False
+    # What the device told the staff when it decided offline from its roster (queued scans only).
+    offline_verdict: str | None = None
 
     @property
     def digest(self) -> str:
@@ -258,7 +275,7 @@ def parse_scan(payload: object, *, event: Event, now: datetime) -> ScanRequest:
         problems.append(Problem("nonce", "missing"))
     elif not isinstance(nonce, str):
         problems.append(Problem("nonce", "wrong_type"))
-    elif not _NONCE.match(nonce):
+    elif not NONCE_PATTERN.match(nonce):
         problems.append(Problem("nonce", "malformed"))
 
     direction = payload.get("direction")
@@ -274,6 +291,9 @@ def parse_scan(payload: object, *, event: Event, now: datetime) -> ScanRequest:
     queued = payload.get("queued", False)
     if not isinstance(queued, bool):
         problems.append(Problem("queued", "wrong_type"))
+    offline_verdict = payload.get("offline_verdict")
+    if offline_verdict is not None and offline_verdict not in OFFLINE_VERDICTS:
+        problems.append(Problem("offline_verdict", "unknown" if isinstance(offline_verdict, str) else "wrong_type"))
 
     if problems:
         raise InvalidScan(problems)
@@ -281,7 +301,7 @@ def parse_scan(payload: object, *, event: Event, now: datetime) -> ScanRequest:
     return ScanRequest(nonce=nonce, direction=Direction(direction), scanned_at=scanned_at,
                        code=code if isinstance(code, str) else None,
                        registration_id=registration_id if isinstance(registration_id, int) else None,
-                       queued=bool(queued))
+                       queued=bool(queued), offline_verdict=offline_verdict if queued else None)
 
 
 def _scanned_at(raw: object, *, event: Event, now: datetime, problems: list[Problem]) -> datetime | None:
@@ -370,7 +390,7 @@ def record_scan(session: Session, device: CheckinDevice, scan: ScanRequest, *, n
         reason = _admit(session, device.point, registration, scan, entry)
     entry.result = EntryResult.REFUSED if reason else EntryResult.OK
     entry.reason = reason.value if reason else None
-    entry.flagged = scan.queued and reason is not None  # let in (or out) offline against the rules
+    entry.flagged = _offline_mistake(scan, reason)
     try:
         with session.begin_nested():
             session.add(entry)
@@ -381,6 +401,16 @@ def record_scan(session: Session, device: CheckinDevice, scan: ScanRequest, *, n
             raise conflict
         return outcome
     return ScanOutcome(entry)
+
+
+def _offline_mistake(scan: ScanRequest, reason: Reason | None) -> bool:
+    """A queued scan where the device and the server disagree on letting the person through: let in offline
+    against the rules (a second admission on another offline device, a cancelled person), or turned away
+    offline though the server would have admitted them. An organiser should look at it."""
+    if not scan.queued:
+        return False
+    let_through_offline = (scan.offline_verdict or "ok") == "ok"  # a queue that does not say: it let them in
+    return let_through_offline != (reason is None)
 
 
 def _entry_for_nonce(session: Session, device: CheckinDevice, nonce: str) -> CheckinEntry | None:
@@ -413,16 +443,7 @@ def _who(session: Session, device: CheckinDevice, scan: ScanRequest) -> tuple[Re
         return None, Reason.INVALID
     if registration.event_id != device.event_id:
         return None, Reason.WRONG_EVENT
-    if registration.status == RegistrationStatus.CANCELLED:
-        return registration, Reason.CANCELLED
-    if registration.status == RegistrationStatus.WAITLISTED:
-        return registration, Reason.WAITLISTED
-    point = device.point
-    if point.party_only and not registration.attends_party:
-        return registration, Reason.NOT_ON_LIST
-    if point.allowed_category_codes and registration.category.code.value not in point.allowed_category_codes:
-        return registration, Reason.NOT_ON_LIST
-    return registration, None
+    return registration, _refusal_at(device.point, registration)
 
 
 def _admit(session: Session, point: CheckinPoint, registration: Registration, scan: ScanRequest,
@@ -467,7 +488,7 @@ def _after_conflict(session: Session, device: CheckinDevice, registration: Regis
                          registration_id=registration.id, direction=scan.direction, scanned_at=scan.scanned_at,
                          recorded_at=now, nonce=scan.nonce, request_digest=scan.digest, queued=scan.queued,
                          result=EntryResult.REFUSED, reason=Reason.ALREADY_CHECKED_IN.value, first_entry=first,
-                         flagged=scan.queued)
+                         flagged=_offline_mistake(scan, Reason.ALREADY_CHECKED_IN))
     session.add(entry)
     session.flush()
     return ScanOutcome(entry)
@@ -493,14 +514,170 @@ def search_attendees(session: Session, event: Event, query: str, *, point: Check
     people = list(session.scalars(filtered_statement(event, filters)
                                   .options(joinedload(Registration.category), joinedload(Registration.group))
                                   .order_by(Registration.sort_key, Registration.id).limit(limit)))
-    hits = []
-    for person in people:
-        last = _last_accepted(session, point.id, person.id)
-        first = session.scalar(select(CheckinEntry).where(CheckinEntry.registration_id == person.id,
-                                                          CheckinEntry.point_id == point.id,
-                                                          CheckinEntry.first_in.is_(True)))
-        hits.append(SearchHit(person, inside=last is not None and last.direction == Direction.IN, first_entry=first))
-    return hits
+    state = _standing_at(session, point, [person.id for person in people])
+    return [SearchHit(person, inside=state.inside(person.id), first_entry=state.first.get(person.id))
+            for person in people]
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """Where some people stand at a point: their last accepted entry and their first admission."""
+
+    last: dict[int, CheckinEntry]
+    first: dict[int, CheckinEntry]
+
+    def inside(self, registration_id: int) -> bool:
+        last = self.last.get(registration_id)
+        return last is not None and last.direction == Direction.IN
+
+
+def _standing_at(session: Session, point: CheckinPoint, registration_ids: list[int] | None) -> _Standing:
+    """In three queries, however many people (None: everyone who has an entry at the point)."""
+    accepted = [CheckinEntry.point_id == point.id, CheckinEntry.result == EntryResult.OK]
+    if registration_ids is not None:
+        if not registration_ids:
+            return _Standing({}, {})
+        accepted.append(CheckinEntry.registration_id.in_(registration_ids))
+    last_ids = (select(func.max(CheckinEntry.id)).where(*accepted).group_by(CheckinEntry.registration_id))
+    last = session.scalars(select(CheckinEntry).where(CheckinEntry.id.in_(last_ids)))
+    first = session.scalars(select(CheckinEntry).where(*accepted, CheckinEntry.first_in.is_(True))
+                            .options(joinedload(CheckinEntry.device)))
+    return _Standing(last={e.registration_id: e for e in last if e.registration_id is not None},
+                     first={e.registration_id: e for e in first if e.registration_id is not None})
+
+
+# --- undoing the last scan -------------------------------------------------------------------------------
+
+
+class UndoRefused(Exception):
+    def __init__(self, entry: CheckinEntry) -> None:
+        super().__init__(entry.id)
+        self.entry = entry
+
+
+def entry_of_device(session: Session, device: CheckinDevice, entry_id: int) -> CheckinEntry | None:
+    entry = session.get(CheckinEntry, entry_id) if 1 <= entry_id <= MAX_REGISTRATION_ID else None
+    return entry if entry is not None and entry.device_id == device.id else None
+
+
+def undo_scan(session: Session, device: CheckinDevice, entry: CheckinEntry, *, now: datetime) -> CheckinEntry:
+    """Take back an admission (or exit) the device made by mistake: the wrong person, a slip of the
+    thumb. Only the device's own, within UNDO_WINDOW, and only the person's last entry at the point; undoing
+    twice is the same as once. Locks like a scan, so it cannot interleave with another scan of the person."""
+    device = session.execute(lock_for_update(select(CheckinDevice).where(CheckinDevice.id == device.id))
+                             .execution_options(populate_existing=True)).scalar_one()
+    if device.revoked_at is not None:
+        raise DeviceRefused("revoked")
+    if entry.result == EntryResult.UNDONE:
+        return entry
+    if entry.result != EntryResult.OK or entry.registration_id is None or now - entry.recorded_at > UNDO_WINDOW:
+        raise UndoRefused(entry)
+    session.execute(lock_for_update(select(Registration.id).where(Registration.id == entry.registration_id)))
+    session.refresh(entry)
+    last = _last_accepted(session, entry.point_id, entry.registration_id)
+    if last is None or last.id != entry.id:
+        raise UndoRefused(entry)
+    entry.result, entry.first_in, entry.undone_at = EntryResult.UNDONE, False, now
+    session.flush()
+    return entry
+
+
+# --- the roster a device keeps for offline verdicts --------------------------------------------------------
+
+# Changes are sent again for this long before the cursor: a transaction that began before the last read
+# may commit after it, with times (updated_at, recorded_at) just before the cursor.
+ROSTER_OVERLAP = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class RosterPerson:
+    registration: Registration
+    code_hashes: list[str]
+    retired_code_hashes: list[str]
+    refusal: Reason | None  # why a scan would be refused whatever the entries say (None: admissible)
+    inside: bool
+    first_entry: CheckinEntry | None
+
+    @property
+    def search_text(self) -> str:
+        """What the device matches typed words against: lower case, katakana readings (ひらがな typed is
+        turned into katakana by the device), no spaces inside names."""
+        r = self.registration
+        parts = (r.family_name + r.given_name, r.family_kana + r.given_kana, r.company_name, r.company_kana,
+                 r.receipt_code, r.romaji.replace(" ", ""))
+        return to_katakana_reading(" ".join(normalize_text(part) for part in parts if part)).lower()
+
+
+@dataclass(frozen=True)
+class Roster:
+    people: list[RosterPerson]
+    cursor: str
+    full: bool
+
+
+def _point_terms(point: CheckinPoint) -> str:
+    """Who the point admits: when it changes, every device needs the whole roster again."""
+    return hashlib.sha256(f"{point.id}|{point.allowed_categories}|{point.party_only}".encode()).hexdigest()[:16]
+
+
+def _roster_cursor(point: CheckinPoint, at: datetime) -> str:
+    return f"{_point_terms(point)}.{int(at.timestamp() * 1000)}"
+
+
+def _cursor_time(point: CheckinPoint, cursor: str | None, *, now: datetime) -> datetime | None:
+    """The time a cursor stands for; None (send everything) for no cursor, a garbled or foreign one, one
+    from before the point's terms changed, or one from the future."""
+    terms, _, millis = (cursor or "").partition(".")
+    if terms != _point_terms(point) or not millis.isdigit() or len(millis) > 15:
+        return None
+    at = datetime.fromtimestamp(int(millis) / 1000, tz=TOKYO)
+    return at if at <= now + CLOCK_SKEW else None
+
+
+def _refusal_at(point: CheckinPoint, registration: Registration) -> Reason | None:
+    if registration.status == RegistrationStatus.CANCELLED:
+        return Reason.CANCELLED
+    if registration.status == RegistrationStatus.WAITLISTED:
+        return Reason.WAITLISTED
+    if point.party_only and not registration.attends_party:
+        return Reason.NOT_ON_LIST
+    if point.allowed_category_codes and registration.category.code.value not in point.allowed_category_codes:
+        return Reason.NOT_ON_LIST
+    return None
+
+
+def roster(session: Session, device: CheckinDevice, *, since: str | None, now: datetime) -> Roster:
+    """Everyone of the event (a full roster), or those who changed since the cursor: what the door needs to
+    decide offline, and nothing more (no mail, phone or address; codes only as SHA-256)."""
+    point = device.point
+    since_at = _cursor_time(point, since, now=now)
+    statement = (select(Registration).where(Registration.event_id == device.event_id)
+                 .options(joinedload(Registration.category), joinedload(Registration.group))
+                 .order_by(Registration.id))
+    if since_at is not None:
+        after = since_at - ROSTER_OVERLAP
+        scanned = select(CheckinEntry.registration_id).where(
+            CheckinEntry.point_id == point.id,
+            or_(CheckinEntry.recorded_at >= after, CheckinEntry.undone_at >= after))
+        reissued = select(RetiredToken.registration_id).where(RetiredToken.retired_at >= after)
+        statement = statement.where(or_(Registration.updated_at >= after, Registration.id.in_(scanned),
+                                        Registration.id.in_(reissued)))
+    people = list(session.scalars(statement))
+    ids = [person.id for person in people] if since_at is not None else None
+    retired: dict[int, list[str]] = {}
+    retired_rows = select(RetiredToken.registration_id, RetiredToken.token).join(
+        Registration, Registration.id == RetiredToken.registration_id).where(Registration.event_id == device.event_id)
+    if ids is not None:
+        retired_rows = retired_rows.where(RetiredToken.registration_id.in_(ids or [0]))
+    for registration_id, token in session.execute(retired_rows):
+        retired.setdefault(registration_id, []).append(hash_token(token))
+    state = _standing_at(session, point, ids)
+    return Roster(people=[RosterPerson(person, code_hashes=[hash_token(person.token)],
+                                       retired_code_hashes=retired.get(person.id, []),
+                                       refusal=_refusal_at(point, person), inside=state.inside(person.id),
+                                       first_entry=state.first.get(person.id))
+                          for person in people],
+                  cursor=_roster_cursor(point, now), full=since_at is None)
 
 
 # --- arrivals ------------------------------------------------------------------------------------------

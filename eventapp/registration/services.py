@@ -166,7 +166,10 @@ def register(
     registration.submission_id = submission_id
     registration.category = category
     _apply_answers(registration, answers)
-    _take_seat_or_queue(session, registration, now=now)
+    if source == RegistrationSource.WALK_IN:  # at the door, in front of the staff: the hall decides, not the count
+        _confirm(registration, now=now)
+    else:
+        _take_seat_or_queue(session, registration, now=now)
     session.add(registration)
     session.flush()
     _log(session, registration, actor=actor, action="re-registered" if existing else "registered", at=now,
@@ -201,19 +204,24 @@ def _next_badge_serial(session: Session, event: Event) -> int:
     return (last or 0) + 1
 
 
+def _confirm(registration: Registration, *, now: datetime) -> None:
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.confirmed_at = now
+    registration.waitlisted_at = None
+    registration.cancelled_at = None
+
+
 def _take_seat_or_queue(session: Session, registration: Registration, *, now: datetime) -> None:
     session.flush()  # so counts below do not include this registration as it was
     if category_seats_left(session, registration.event, registration.category) > 0:
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.confirmed_at = now
-        registration.waitlisted_at = None
-    else:
-        last = session.scalar(select(func.max(Registration.queue_number))
-                              .where(Registration.event_id == registration.event.id))
-        registration.status = RegistrationStatus.WAITLISTED
-        registration.waitlisted_at = now
-        registration.queue_number = (last or 0) + 1
-        registration.confirmed_at = None
+        _confirm(registration, now=now)
+        return
+    last = session.scalar(select(func.max(Registration.queue_number))
+                          .where(Registration.event_id == registration.event.id))
+    registration.status = RegistrationStatus.WAITLISTED
+    registration.waitlisted_at = now
+    registration.queue_number = (last or 0) + 1
+    registration.confirmed_at = None
     registration.cancelled_at = None
 
 
@@ -226,7 +234,8 @@ def _apply_answers(registration: Registration, answers: RegistrationAnswers) -> 
         if old != value:
             changed[name] = [old, value]
             setattr(registration, name, value)
-    registration.email_key = email_key(answers.email)
+    # A walk-in may give no address: a key no address can have keeps them apart (one per person).
+    registration.email_key = email_key(answers.email) or f"no-email:{registration.token}"
     registration.sort_key = gojuon_sort_key(f"{answers.family_kana}{answers.given_kana}")
     return changed
 
