@@ -65,7 +65,7 @@ TARGET_MEDIAN_MS = 300.0
 
 # Notes when the first frame with the card arrives after grey ones. A 1×1 sample of the frame's corner:
 # grey (128) in the blank frames, white (235) on the card.
-FRAME_WATCH = """
+FRAME_WATCH = r"""
 (() => {
   const arrivals = window.__codeFrames = [];
   const canvas = new OffscreenCanvas(1, 1);
@@ -91,6 +91,18 @@ FRAME_WATCH = """
   };
   new MutationObserver(() => document.querySelectorAll('video').forEach(watch))
     .observe(document, {subtree: true, childList: true});
+  // When each check-in's POST left and its answer's headers came back.
+  const posts = window.__checkinPosts = [];
+  const fetchAsThePageDoes = window.fetch;
+  window.fetch = function (input, init) {
+    const started = performance.now();
+    const answer = fetchAsThePageDoes.apply(this, arguments);
+    const path = new URL(typeof input === 'string' ? input : input.url, location.href).pathname;
+    if (/\/checkins$/.test(path) && String((init && init.method) || 'GET').toUpperCase() === 'POST') {
+      answer.then(() => posts.push({started, answered: performance.now()}), () => {});
+    }
+    return answer;
+  };
 })();
 """
 
@@ -164,6 +176,9 @@ class Scan:
     kind: str  # the page's verdict: ok, already, refused
     frame_to_verdict_ms: float  # first frame with the code → verdict painted
     decoder_to_verdict_ms: float  # the page's own figure: the frame the decoder took → verdict painted
+    to_post_ms: float  # first frame with the code → the check-in's POST sent (waiting for and decoding frames)
+    post_ms: float  # POST sent → its answer's headers back (the server, over loopback)
+    to_paint_ms: float  # answer back → verdict painted
     start_from: str  # captureTime or presentationTime
 
 
@@ -185,6 +200,7 @@ def scan_badge(playwright, site: Site, badge: int, scans: int, tmp: Path, *, tim
             page.wait_for_timeout(200)
         timings = page.evaluate("() => window.__scannerTimings || []")
         arrivals = page.evaluate("() => window.__codeFrames || []")
+        posts = page.evaluate("() => window.__checkinPosts || []")
         if len(timings) < scans:
             page.screenshot(path=str(tmp.parent / f"scan-latency-badge-{badge}.png"))
             raise RuntimeError(f"badge {badge}: {len(timings)} verdicts of {scans} within {timeout_s:.0f} s "
@@ -199,8 +215,13 @@ def scan_badge(playwright, site: Site, badge: int, scans: int, tmp: Path, *, tim
         if not before:
             raise RuntimeError(f"badge {badge}, scan {n}: no card arrival before the decode at {timing['decodedAt']}")
         start, start_from = _start(before[-1])
+        post = next((p for p in posts if timing["decodedAt"] <= p["started"] <= timing["paintedAt"]), None)
+        if post is None:
+            raise RuntimeError(f"badge {badge}, scan {n}: no check-in POST between the decode and the verdict")
         results.append(Scan(badge=badge, n=n, kind=timing["kind"], frame_to_verdict_ms=timing["paintedAt"] - start,
-                            decoder_to_verdict_ms=timing["ms"], start_from=start_from))
+                            decoder_to_verdict_ms=timing["ms"], to_post_ms=post["started"] - start,
+                            post_ms=post["answered"] - post["started"], to_paint_ms=timing["paintedAt"] - post["answered"],
+                            start_from=start_from))
     return results
 
 
@@ -231,7 +252,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Door scanner, frame to verdict: fake camera {WIDTH}×{HEIGHT} at {FPS} fps ({BLANK_SECONDS:g} s grey, "
           f"{CODE_SECONDS:g} s the QR code), {options.badges} badges × {options.scans} scans, phone-sized Chromium; "
           f"target median < {TARGET_MEDIAN_MS:g} ms")
-    print(f"  {'badge':>5} {'scan':>4}  {'verdict':<8} {'frame→verdict':>13} {'decoder→verdict':>15}")
+    print(f"  {'badge':>5} {'scan':>4}  {'verdict':<8} {'frame→verdict':>13}   {'frame→POST':>10} {'POST':>6} "
+          f"{'→paint':>6}   {'decoder→verdict':>15}")
     scans: list[Scan] = []
     with tempfile.TemporaryDirectory(prefix="eventapp-bench-scan-") as name:
         tmp = Path(name)
@@ -241,20 +263,28 @@ def main(argv: list[str] | None = None) -> None:
                 for scan in scan_badge(playwright, site, badge, options.scans, tmp,
                                        timeout_s=15 + loop * (options.scans + 1)):
                     print(f"  {scan.badge + 1:>5} {scan.n:>4}  {scan.kind:<8} {scan.frame_to_verdict_ms:>10.0f} ms"
-                          f" {scan.decoder_to_verdict_ms:>12.0f} ms", flush=True)
+                          f"   {scan.to_post_ms:>7.0f} ms {scan.post_ms:>6.0f} {scan.to_paint_ms:>6.0f}"
+                          f"   {scan.decoder_to_verdict_ms:>12.0f} ms", flush=True)
                     scans.append(scan)
     figures = [s.frame_to_verdict_ms for s in scans]
     median, p90 = statistics.median(figures), percentile(figures, 90)
     own = statistics.median(s.decoder_to_verdict_ms for s in scans)
+    parts = {name: round(statistics.median(getattr(s, name) for s in scans), 1)
+             for name in ("to_post_ms", "post_ms", "to_paint_ms")}
+    later = [s.frame_to_verdict_ms for s in scans if s.n > 1]
     print(f"{len(scans)} scans: frame → verdict median {median:.0f} ms, p90 {p90:.0f} ms, max {max(figures):.0f} ms "
           f"(target median < {TARGET_MEDIAN_MS:g} ms: {'met' if median < TARGET_MEDIAN_MS else 'NOT MET'}); "
           f"the page's own decoder → verdict median {own:.0f} ms")
+    print(f"  medians of the parts: frame → POST sent {parts['to_post_ms']:.0f} ms, POST {parts['post_ms']:.0f} ms, "
+          f"answer → painted {parts['to_paint_ms']:.0f} ms"
+          + (f"; without each page's first scan: median {statistics.median(later):.0f} ms" if later else ""))
     summary = {
         "chromium": CHROMIUM, "machine": platform.platform(), "camera": {"width": WIDTH, "height": HEIGHT, "fps": FPS,
                                                                          "blank_s": BLANK_SECONDS, "code_s": CODE_SECONDS,
                                                                          "qr_pixels": QR_PIXELS},
         "target_median_ms": TARGET_MEDIAN_MS, "median_ms": round(median, 1), "p90_ms": round(p90, 1),
-        "max_ms": round(max(figures), 1), "decoder_to_verdict_median_ms": round(own, 1),
+        "max_ms": round(max(figures), 1), "decoder_to_verdict_median_ms": round(own, 1), "part_medians": parts,
+        "median_without_first_scans_ms": round(statistics.median(later), 1) if later else None,
         "within_target": median < TARGET_MEDIAN_MS, "scans": [asdict(s) for s in scans],
     }
     options.output.parent.mkdir(parents=True, exist_ok=True)
