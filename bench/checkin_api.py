@@ -16,7 +16,9 @@ without adding GIL contention for nothing (12 requests in flight for 16 scanners
 waiting for its next scan holds no thread in gthread). The sync worker is ruled out for scanners: it
 closes the connection after each answer, so every scan would pay a new TCP connection (and, behind the
 TLS proxy of a real deployment, keep-alive is what a phone uses). gunicorn's rule of thumb (2×cores+1 = 5
-sync workers) assumes the database is elsewhere; `--workers/--threads` try others.
+sync workers) assumes the database is elsewhere; `--workers/--threads` try others (one short run each,
+on 1 December 2026, the check-in closed loop: 3×4 57/s, 2×8 60/s, 5×2 55/s, 5×1 30/s: within the noise
+of this machine except one thread a worker, which leaves the processes waiting on the database).
 
 The scanners: 16 threads in this process, each with one keep-alive HTTP/1.1 connection (http.client)
 and its own device token, sending what the scanner page sends: {"code", "nonce", "direction": "in",
@@ -593,6 +595,9 @@ def main(argv: list[str] | None = None) -> None:
               f"p95 {values['p95_ms']:>6.1f}  p99 {values['p99_ms']:>6.1f} ms")
     print(f"  throughput ratio check-in / bare: {ratio:.2f} (target ≥ {TARGET_RATIO}) "
           f"{'met' if ratio >= TARGET_RATIO else 'NOT MET'}")
+    cpu_ours, cpu_bare = (median_of(runs, t, "closed", "server_cpu_ms") for t in ("check-in", "bare"))
+    print(f"  gunicorn's CPU per answer (closed loop): check-in {cpu_ours:.1f} ms, bare {cpu_bare:.1f} ms: "
+          f"{cpu_bare / cpu_ours:.2f}, the ratio the throughput would have if CPU were all it took")
     print(f"  open-loop check-in p99: {open_p99:.1f} ms (target < {TARGET_P99_MS:g} ms) "
           f"{'met' if open_p99 < TARGET_P99_MS else 'NOT MET'}")
     offered = CLIENTS / options.interval
@@ -608,7 +613,8 @@ def main(argv: list[str] | None = None) -> None:
         "clients": CLIENTS, "people": options.people, "mix": dict(MIX), "closed_seconds": options.seconds,
         "warmup_seconds": options.warmup, "open_seconds": options.open_seconds, "open_interval": options.interval,
         "targets": {"ratio": TARGET_RATIO, "open_p99_ms": TARGET_P99_MS},
-        "ratio": round(ratio, 3), "open_p99_ms": round(open_p99, 2), "open_kept_up": kept_up, "medians": medians,
+        "ratio": round(ratio, 3),
+        "server_cpu_ms_per_answer": {"check-in": round(cpu_ours, 2), "bare": round(cpu_bare, 2)}, "open_p99_ms": round(open_p99, 2), "open_kept_up": kept_up, "medians": medians,
         "within_targets": ratio >= TARGET_RATIO and open_p99 < TARGET_P99_MS and not errors, "errors": errors,
         "runs": [asdict(r) for r in runs],
     }
