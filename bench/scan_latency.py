@@ -48,6 +48,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "scan_latency.json"
+SCREENSHOT = ROOT / "bench" / "results" / "scan_latency.png"  # -<badge>.png: each badge's first verdict
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -193,9 +194,14 @@ def scan_badge(playwright, site: Site, badge: int, scans: int, tmp: Path, *, tim
         context.add_init_script(FRAME_WATCH)
         page = context.new_page()
         page.goto(f"{site.base_url}/scan/pair#{site.device}", wait_until="load")
-        deadline = time.monotonic() + timeout_s
+        deadline, shot = time.monotonic() + timeout_s, None
         while time.monotonic() < deadline:
-            if page.evaluate("() => (window.__scannerTimings || []).length") >= scans:
+            done = page.evaluate("() => (window.__scannerTimings || []).length")
+            if done and shot is None:  # the first verdict, as the door staff saw it
+                shot = SCREENSHOT.with_name(f"{SCREENSHOT.stem}-{badge + 1}.png")
+                shot.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(shot))
+            if done >= scans:
                 break
             page.wait_for_timeout(200)
         timings = page.evaluate("() => window.__scannerTimings || []")
