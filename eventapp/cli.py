@@ -98,6 +98,7 @@ def demo_command(reset: bool) -> None:
         DEMO_ORGANISER_EMAIL,
         DEMO_ORGANISER_PASSWORD,
         build_demo,
+        demo_event_slug,
     )
 
     migrated = _database_ready_for_demo()
@@ -108,6 +109,8 @@ def demo_command(reset: bool) -> None:
         db.session.commit()
     click.echo(summary)
     click.echo(f"organiser login: {DEMO_ORGANISER_EMAIL} / {DEMO_ORGANISER_PASSWORD}")
+    click.echo(f"door scanner: `flask --app eventapp devices create --event {demo_event_slug(utcnow())} --name 受付-1` "
+               "prints a pairing link (or add a device on the event's check-in devices page)")
 
 
 @click.command("worker")

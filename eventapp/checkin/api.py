@@ -202,14 +202,15 @@ def search(slug: str):
     if len(query) > services.SEARCH_QUERY_MAX_LENGTH:
         return _error(422, "invalid_request", errors=[{"field": "q", "problem": "too_long"}])
     hits = services.search_attendees(current_session(), device.event, query, point=device.point)
-    db.session.commit()
-    return jsonify({"results": [{
+    answer = {"results": [{
         "registration_id": hit.registration.id,
         "registration_status": hit.registration.status.value,
         "attendee": _attendee(hit.registration),
         "inside": hit.inside,
         **_first(hit.first_entry),
-    } for hit in hits], "limit": services.SEARCH_LIMIT})
+    } for hit in hits], "limit": services.SEARCH_LIMIT}
+    db.session.commit()  # ends the read (on PostgreSQL, the transaction) once the answer is built
+    return jsonify(answer)
 
 
 @bp.get("/device")
