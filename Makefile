@@ -27,6 +27,12 @@ NOTO_EMOJI := node_modules/@expo-google-fonts/noto-emoji
 vendor: .setup-stamp
 	@mkdir -p eventapp/static/vendor/fonts
 	cp node_modules/chart.js/dist/chart.umd.min.js eventapp/static/vendor/chart.umd.min.js
+	@# The door scanner's QR decoder: the ES reader build and its .wasm (the page points locateFile here, no CDN).
+	@mkdir -p eventapp/static/vendor/zxing-wasm/es/reader eventapp/static/vendor/zxing-wasm/reader
+	cp node_modules/zxing-wasm/dist/es/share.js eventapp/static/vendor/zxing-wasm/es/share.js
+	cp node_modules/zxing-wasm/dist/es/reader/index.js eventapp/static/vendor/zxing-wasm/es/reader/index.js
+	cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm eventapp/static/vendor/zxing-wasm/reader/zxing_reader.wasm
+	cp node_modules/zxing-wasm/LICENSE eventapp/static/vendor/zxing-wasm/LICENSE
 	$(BIN)/python tools/webfont.py vendor node_modules/@fontsource/biz-udpgothic eventapp/static/vendor/fonts
 	cp $(NOTO_JP)/400Regular/NotoSansJP_400Regular.ttf $(NOTO_JP)/700Bold/NotoSansJP_700Bold.ttf \
 	  $(NOTO_EMOJI)/400Regular/NotoEmoji_400Regular.ttf $(NOTO_EMOJI)/700Bold/NotoEmoji_700Bold.ttf \

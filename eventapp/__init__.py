@@ -92,6 +92,7 @@ def register_security(app: Flask) -> None:
 def register_jobs_and_mail(app: Flask) -> None:
     from eventapp import jobs
     from eventapp.badges import tasks as badge_tasks  # noqa: F401  (registers its kind of job)
+    from eventapp.checkin import tasks as checkin_tasks  # noqa: F401  (the 受付名簿)
     from eventapp.directory import tasks as directory_tasks  # noqa: F401  (the group and company imports)
     from eventapp.mail.services import install_delivery_hook
     from eventapp.mail.tasks import schedule_outbox_delivery
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.api.views import bp as api_bp
     from eventapp.badges.views import bp as badges_bp
     from eventapp.checkin.api import bp as checkin_api_bp
+    from eventapp.checkin.scanner_views import bp as scanner_bp
     from eventapp.checkin.views import bp as checkin_bp
     from eventapp.dashboard.views import bp as dashboard_bp
     from eventapp.directory.views import bp as directory_bp
@@ -138,7 +140,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (event_pages_bp, events_admin_bp, registration_bp, accounts_bp, dashboard_bp, directory_bp,
                       registration_admin_bp, badges_bp, tickets_bp, jobs_bp, mail_bp, api_bp, checkin_bp,
-                      checkin_api_bp):
+                      checkin_api_bp, scanner_bp):
         app.register_blueprint(blueprint)
 
 

@@ -17,6 +17,7 @@ from datetime import timedelta
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from eventapp.checkin.models import EntryResult, PointKind
 from eventapp.db import utcnow
 from eventapp.directory.models import Company, ExchangeGroup
 from eventapp.events.models import CategoryCode
@@ -56,6 +57,7 @@ class Site:
     import_job_id: int
     group_id: int
     company_id: int
+    point_id: int  # the event's 受付
 
 
 LONG_LINK = "http://testserver/my/" + "eyJyZWdpc3RyYXRpb24iOjEsInB1cnBvc2UiOiJtYW5hZ2UifQ" * 3 + ".aBcDeFgHiJkLmNoPqRsTuVwXyZ"
@@ -110,12 +112,30 @@ def build_site(session, app) -> Site:
         "row_errors": [{"line": 2, "column": "メールアドレス", "message": "メールアドレス：形式が正しくありません。"},
                        {"line": 3, "column": "", "message": "姓：入力してください。"}],
     }, ensure_ascii=False)
+    point_id = _check_in(session, event, confirmed, cancelled, now=now)
     session.commit()
     ids = dict(slug=event.slug, event_id=event.id, registration_id=confirmed.id, cancelled_id=cancelled.id,
                message_id=message.id, badge_job_id=badge_job.id, import_job_id=import_job.id,
-               group_id=groups[0].id, company_id=company.id)
+               group_id=groups[0].id, company_id=company.id, point_id=point_id)
     registration = session.scalar(select(Registration).where(Registration.id == confirmed.id))
     return Site(**ids, link=link_token(app, registration), expired_link=_expired_token(app, registration))
+
+
+def _check_in(session, event, confirmed, cancelled, *, now) -> int:
+    """A 懇親会 point limited to members, an arrival at the door and a flagged offline scan (a cancelled
+    registration let in), so that the arrivals, points and flags pages have something in every part."""
+    from eventapp.checkin import services as checkin
+    from tests.checkin.entries import entry
+
+    reception = checkin.default_point(session, event)
+    party = checkin.create_point(session, event, code="party", name_ja="懇親会", name_en="Party",
+                                 kind=PointKind.PARTY, allowed_categories=["member"], party_only=True)
+    party.closed_at = now
+    door, _ = checkin.create_device(session, event, name="受付-1", point=reception, created_by="test", now=now)
+    entry(session, door.id, reception.id, confirmed, now - timedelta(minutes=25), first_in=True)
+    entry(session, door.id, reception.id, cancelled, now - timedelta(minutes=12), result=EntryResult.REFUSED,
+          reason="cancelled", queued=True, flagged=True, recorded_at=now - timedelta(minutes=2))
+    return reception.id
 
 
 class _LongAgo(TimestampSigner):
@@ -171,6 +191,11 @@ def organiser_pages(site: Site) -> list[TourPage]:
         TourPage("job-badges", f"/admin/jobs/{site.badge_job_id}"),
         TourPage("job-import-report", f"/admin/jobs/{site.import_job_id}"),
         TourPage("checkin-devices", f"/admin/checkin/events/{site.event_id}/devices"),
+        TourPage("checkin-arrivals", f"/admin/checkin/events/{site.event_id}/arrivals"),
+        TourPage("checkin-points", f"/admin/checkin/events/{site.event_id}/points"),
+        TourPage("checkin-point-edit", f"/admin/checkin/points/{site.point_id}/edit"),
+        TourPage("checkin-point-close", f"/admin/checkin/points/{site.point_id}/close"),
+        TourPage("checkin-flags", f"/admin/checkin/events/{site.event_id}/flags"),
     ]
 
 
@@ -193,4 +218,6 @@ def organiser_error_forms(site: Site) -> list[ErrorForm]:
         ErrorForm("company-new-errors", "/admin/companies/new", {}),
         ErrorForm("badge-sheets-errors", "/admin/badges/sheets", {}),
         ErrorForm("checkin-device-errors", f"/admin/checkin/events/{site.event_id}/devices", {"name": ""}),
+        ErrorForm("checkin-point-errors", f"/admin/checkin/events/{site.event_id}/points",
+                  {"code": "Bad code", "name_ja": ""}),
     ]

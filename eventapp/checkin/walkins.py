@@ -7,6 +7,7 @@ form (each message names the field and says what to do), in the device's languag
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,7 @@ from eventapp.registration.errors import AlreadyRegistered
 from eventapp.registration.forms import KANA, TEXT
 from eventapp.registration.models import RegistrationSource
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 FIELD_MAX_LENGTH = 300  # longer than any field may be: refused before the validators see it
 
 
@@ -65,6 +67,10 @@ def read_walk_in(payload: dict[str, object], device: CheckinDevice) -> WalkInFor
         if not isinstance(value, str):
             label = str(getattr(WalkInForm, name).args[0])
             errors.append(FieldError(name, "wrong_type", str(_l("%(field)s: please send text.", field=label))))
+        elif _SURROGATE.search(value):  # a lone half of a UTF-16 pair (JSON "\ud800"): no character at all
+            label = str(getattr(WalkInForm, name).args[0])
+            errors.append(FieldError(name, "unreadable", str(_l(
+                "%(field)s: this contains a character that cannot be read. Please type it again.", field=label))))
         elif len(value) > FIELD_MAX_LENGTH:
             values[name] = value[:FIELD_MAX_LENGTH + 1]  # MaxLength names the field and the limit
         else:
@@ -72,8 +78,9 @@ def read_walk_in(payload: dict[str, object], device: CheckinDevice) -> WalkInFor
     form = WalkInForm(formdata=values)
     form.category_code.choices = [(c.code.value, c.label("ja")) for c in device.event.categories]
     if not form.validate():
-        for name, messages in form.errors.items():
-            errors.append(FieldError(str(name), "invalid", str(messages[0])))
+        named = {error.field for error in errors}  # sent unusable: not also "please fill this in"
+        errors += [FieldError(str(name), "invalid", str(messages[0]))
+                   for name, messages in form.errors.items() if name not in named]
     if errors:
         raise WalkInRefused(errors)
     return form

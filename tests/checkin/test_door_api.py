@@ -5,7 +5,9 @@ Answers are checked against the OpenAPI document (tests/checkin/contract.py)."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 from datetime import datetime, time, timedelta
 
 import pypdfium2
@@ -110,6 +112,16 @@ def test_the_roster_sends_only_changes_after_its_cursor(client, session, now, ev
     by_id = {p["registration_id"]: p for p in changes["people"]}
     assert set(by_id) == {person.id, other.id}
     assert by_id[person.id]["inside"] is True and by_id[person.id]["first_device"] == "受付-1"
+
+
+def test_a_big_roster_comes_gzipped_when_the_device_accepts_it(client, session, now, event, device):
+    for n in range(1, 12):
+        make_registration(session, event, n=n, now=now)
+    plain = get_roster(client, device)
+    packed = client.get("/api/v1/events/godo-2027/roster", headers={**_auth(device), "Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert len(packed.data) < len(plain.data) / 3
+    assert json.loads(gzip.decompress(packed.data))["people"] == plain.get_json()["people"]
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "0" * 500, "abc.123", "\u3042.1"])

@@ -85,6 +85,7 @@ def test_the_door_decides_a_full_event_still_takes_a_walk_in(client, session, fu
     ("en", "category_code", {"category_code": "vip"}, "Attendance category: please choose one"),
     ("en", "email", {"email": "hanako@@example"}, "E-mail"),
     ("en", "company_name", {"company_name": 12}, "please send text"),
+    ("en", "given_name", {"given_name": "\ud800花子"}, "cannot be read"),
 ])
 def test_each_mistake_is_named_at_its_field_in_the_staffs_language(client, session, event, device, language, field,
                                                                    body, words):
