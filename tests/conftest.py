@@ -285,12 +285,44 @@ def staff_client(app, staff):
 # --- a live server and a real browser -------------------------------------------------------------
 
 
+class _RequestsInFlight:
+    """The live server's app, counting the requests it is answering. At the test's end the server waits for
+    them and refuses new ones (a page left open keeps polling): a request still running when the app is
+    disposed would keep its database connection, which is then collected in some later test."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.running = 0
+        self.closing = False
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            if self.closing:
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+                return [b"the test is over"]
+            self.running += 1
+        try:
+            return self.app(environ, start_response)  # Flask ends the request's context before returning
+        finally:
+            with self.changed:
+                self.running -= 1
+                self.changed.notify_all()
+
+    def close(self, timeout: float = 10) -> None:
+        with self.changed:
+            self.closing = True
+            self.changed.wait_for(lambda: self.running == 0, timeout=timeout)
+
+
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    answering = _RequestsInFlight(app)
+    server = make_server("127.0.0.1", 0, answering, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
+    answering.close()
     server.shutdown()
     thread.join(timeout=5)
 
