@@ -76,6 +76,21 @@ def _refused(refusal: _Refusal) -> Response:
     return refusal.response
 
 
+@bp.errorhandler(services.DeviceRefused)  # switched off while the request was on its way
+def _device_refused(refused: services.DeviceRefused) -> Response:
+    return _error(401, refused.reason)
+
+
+@bp.errorhandler(services.CheckinClosed)  # closed while the request was on its way
+def _closed(_: services.CheckinClosed) -> Response:
+    return _error(410, "checkin_closed")
+
+
+@bp.errorhandler(services.NonceReused)
+def _nonce_reused(_: services.NonceReused) -> Response:
+    return _error(409, "nonce_reused")
+
+
 @bp.errorhandler(RateLimitExceeded)
 def too_many(error: RateLimitExceeded) -> Response:
     """Also the answer of eventapp/api's badge on arrival."""
@@ -189,14 +204,7 @@ def check_in(slug: str):
     except services.InvalidScan as invalid:
         return _error(422, "invalid_request", errors=[{"field": p.field, "problem": p.problem}
                                                       for p in invalid.problems])
-    try:
-        outcome = services.record_scan(current_session(), device, scan, now=now)
-    except services.DeviceRefused as refused:
-        return _error(401, refused.reason)
-    except services.CheckinClosed:
-        return _error(410, "checkin_closed")
-    except services.NonceReused:
-        return _error(409, "nonce_reused")
+    outcome = services.record_scan(current_session(), device, scan, now=now)
     answer = _answer(outcome, device)
     db.session.commit()
     return jsonify(answer)
@@ -251,8 +259,6 @@ def undo(slug: str, entry_id: int):
         return _error(404, "not_found")
     try:
         entry = services.undo_scan(current_session(), device, entry, now=utcnow())
-    except services.DeviceRefused as refused:
-        return _error(401, refused.reason)
     except services.UndoRefused:
         return _error(200, "cannot_undo", entry_id=entry_id)
     answer = {"status": "ok", "reason": None, "explanation": _explain("undone"), "entry_id": entry.id,
@@ -307,12 +313,6 @@ def walk_in(slug: str):
         except walkins.WalkInRefused as refused:
             return _error(422, "invalid_request", errors=[
                 {"field": e.field, "problem": e.problem, "message": e.message} for e in refused.errors])
-        except services.DeviceRefused as refused:
-            return _error(401, refused.reason)
-        except services.CheckinClosed:
-            return _error(410, "checkin_closed")
-        except services.NonceReused:
-            return _error(409, "nonce_reused")
     answer = _answer(outcome, device)
     db.session.commit()
     return jsonify(answer)
